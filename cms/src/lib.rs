@@ -1,0 +1,9 @@
+//! `cms` — the Conversational Monitor System: what runs inside each virtual machine.
+//!
+//! This crate owns the CMS file system in the 800-byte-block format of VM/370 Release 6
+//! (`fs`, `no_std` + `alloc`, shared by host tools, tests and the x86 monitor), the CP<->CMS
+//! ABI (the DIAGNOSE codes and their operands), and the two monitors built at build time:
+//! `s370/` (assembler source, assembled with the `s370` crate's assembler) and `x86/`
+//! (`no_std` Rust). It knows nothing of terminals or of how CP schedules users.
+//!
+//! Status: being built (issues 7 and 10).

@@ -1,0 +1,241 @@
+//! Main storage and its storage keys.
+//!
+//! Principles of Operation, "Storage": main storage is a byte array addressed by 24-bit
+//! absolute addresses, up to 16 MB. Each 2K block has a storage key (SSK/ISK/RRB):
+//!
+//! ```text
+//! key byte:  | ACC 0-3 | F 4 | R 5 | C 6 | 0 |
+//!   ACC = access-control bits, F = fetch protection, R = referenced, C = changed
+//! ```
+//!
+//! The bytes are allocated zeroed in one block (`vec![0; n]`, which the allocator backs with
+//! zero-fill-on-demand pages), so an untouched megabyte of a 16 MB machine costs no host memory.
+//! This module knows absolute addresses only; prefixing, DAT and key-controlled protection
+//! are the CPU's business ([`crate::cpu`]), and channels use [`Storage::check_access`] with
+//! the key from the CAW.
+
+/// Key bit: fetch protection.
+pub const KEY_FETCH: u8 = 0x08;
+/// Key bit: reference.
+pub const KEY_REF: u8 = 0x04;
+/// Key bit: change.
+pub const KEY_CHANGE: u8 = 0x02;
+
+/// Size of the block one storage key covers.
+pub const KEY_BLOCK: usize = 2048;
+
+/// Largest main storage of a System/370: 16 MB (24-bit addresses).
+pub const MAX_STORAGE: usize = 16 << 20;
+
+/// An access outside main storage or forbidden by a storage key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AccessError {
+    /// The address is not in the configured main storage (addressing exception).
+    #[error("address {0:06X} is outside main storage")]
+    Addressing(u32),
+    /// The storage key forbids the access (protection exception).
+    #[error("protection at {0:06X}")]
+    Protection(u32),
+}
+
+/// Main storage: the bytes and one key byte per 2K block.
+#[derive(Clone)]
+pub struct Storage {
+    bytes: Vec<u8>,
+    keys: Vec<u8>,
+}
+
+impl std::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Storage").field("size", &self.bytes.len()).finish()
+    }
+}
+
+impl Storage {
+    /// Main storage of `size` bytes (rounded up to a 4K multiple, at most 16 MB), all zero,
+    /// with all keys zero.
+    pub fn new(size: usize) -> Storage {
+        let size = size.clamp(4096, MAX_STORAGE).next_multiple_of(4096);
+        Storage { bytes: vec![0; size], keys: vec![0; size / KEY_BLOCK] }
+    }
+
+    /// The configured size in bytes.
+    #[inline(always)]
+    pub fn size(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// All of storage as a slice (absolute addresses).
+    #[inline(always)]
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// All of storage as a mutable slice. Callers that change bytes through it are
+    /// responsible for the change bits ([`Storage::mark_changed`]).
+    #[inline(always)]
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
+        &mut self.bytes
+    }
+
+    /// Is `[addr, addr+len)` inside storage?
+    #[inline(always)]
+    pub fn contains(&self, addr: u32, len: usize) -> bool {
+        (addr as usize).checked_add(len).is_some_and(|end| end <= self.bytes.len())
+    }
+
+    /// The storage key of the 2K block holding `addr` (0 outside storage).
+    #[inline(always)]
+    pub fn key(&self, addr: u32) -> u8 {
+        self.keys.get(addr as usize / KEY_BLOCK).copied().unwrap_or(0)
+    }
+
+    /// Sets the storage key of the 2K block holding `addr` (ignored outside storage).
+    #[inline(always)]
+    pub fn set_key(&mut self, addr: u32, key: u8) {
+        if let Some(k) = self.keys.get_mut(addr as usize / KEY_BLOCK) {
+            *k = key & 0xFE;
+        }
+    }
+
+    /// Sets the reference and change bits of every block in `[addr, addr+len)`.
+    pub fn mark_changed(&mut self, addr: u32, len: usize) {
+        if len == 0 {
+            return;
+        }
+        let first = addr as usize / KEY_BLOCK;
+        let last = (addr as usize + len - 1) / KEY_BLOCK;
+        for k in self.keys.iter_mut().take(last + 1).skip(first) {
+            *k |= KEY_REF | KEY_CHANGE;
+        }
+    }
+
+    /// Sets the reference bit of every block in `[addr, addr+len)`.
+    pub fn mark_referenced(&mut self, addr: u32, len: usize) {
+        if len == 0 {
+            return;
+        }
+        let first = addr as usize / KEY_BLOCK;
+        let last = (addr as usize + len - 1) / KEY_BLOCK;
+        for k in self.keys.iter_mut().take(last + 1).skip(first) {
+            *k |= KEY_REF;
+        }
+    }
+
+    /// Checks that an access with access key `key` to `[addr, addr+len)` is allowed: inside
+    /// storage, and (for a nonzero key) matching each block's key, or a fetch from a block
+    /// without fetch protection. Does not set reference or change bits.
+    pub fn check_access(
+        &self,
+        addr: u32,
+        len: usize,
+        key: u8,
+        store: bool,
+    ) -> Result<(), AccessError> {
+        if !self.contains(addr, len) {
+            let bad = if (addr as usize) < self.size() { self.size() as u32 } else { addr };
+            return Err(AccessError::Addressing(bad));
+        }
+        if key == 0 || len == 0 {
+            return Ok(());
+        }
+        let first = addr as usize / KEY_BLOCK;
+        let last = (addr as usize + len - 1) / KEY_BLOCK;
+        for (i, &k) in self.keys[first..=last].iter().enumerate() {
+            let allowed = k >> 4 == key || (!store && k & KEY_FETCH == 0);
+            if !allowed {
+                let blk = ((first + i) * KEY_BLOCK) as u32;
+                return Err(AccessError::Protection(blk.max(addr)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Copies `buf.len()` bytes from absolute `addr` (no key check).
+    pub fn read(&self, addr: u32, buf: &mut [u8]) -> Result<(), AccessError> {
+        if !self.contains(addr, buf.len()) {
+            return Err(AccessError::Addressing(addr));
+        }
+        let a = addr as usize;
+        buf.copy_from_slice(&self.bytes[a..a + buf.len()]);
+        Ok(())
+    }
+
+    /// Copies `data` to absolute `addr` (no key check), setting reference and change bits.
+    pub fn write(&mut self, addr: u32, data: &[u8]) -> Result<(), AccessError> {
+        if !self.contains(addr, data.len()) {
+            return Err(AccessError::Addressing(addr));
+        }
+        let a = addr as usize;
+        self.bytes[a..a + data.len()].copy_from_slice(data);
+        self.mark_changed(addr, data.len());
+        Ok(())
+    }
+
+    /// Reads a big-endian fullword at absolute `addr` (no key check).
+    pub fn read_u32(&self, addr: u32) -> Result<u32, AccessError> {
+        let mut b = [0u8; 4];
+        self.read(addr, &mut b)?;
+        Ok(u32::from_be_bytes(b))
+    }
+
+    /// Writes a big-endian fullword at absolute `addr` (no key check).
+    pub fn write_u32(&mut self, addr: u32, v: u32) -> Result<(), AccessError> {
+        self.write(addr, &v.to_be_bytes())
+    }
+
+    /// Reads a big-endian doubleword at absolute `addr` (no key check).
+    pub fn read_u64(&self, addr: u32) -> Result<u64, AccessError> {
+        let mut b = [0u8; 8];
+        self.read(addr, &mut b)?;
+        Ok(u64::from_be_bytes(b))
+    }
+
+    /// Writes a big-endian doubleword at absolute `addr` (no key check).
+    pub fn write_u64(&mut self, addr: u32, v: u64) -> Result<(), AccessError> {
+        self.write(addr, &v.to_be_bytes())
+    }
+
+    /// Sets every byte and every key to zero (system reset clear). Storage that was never
+    /// touched stays unbacked.
+    pub fn clear(&mut self) {
+        let size = self.bytes.len();
+        self.bytes = vec![0; size];
+        self.keys.fill(0);
+    }
+
+    /// Host bytes actually resident for this storage, estimated as the 4K pages that hold a
+    /// nonzero byte (for memory benchmarks; linear in the storage size).
+    pub fn touched_pages(&self) -> usize {
+        self.bytes.chunks(4096).filter(|p| p.iter().any(|&b| b != 0)).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_protection() {
+        let mut s = Storage::new(64 * 1024);
+        s.set_key(0x1000, 0x60);
+        assert_eq!(s.key(0x17FF), 0x60);
+        assert_eq!(s.key(0x1800), 0);
+        assert!(s.check_access(0x1000, 4, 6, true).is_ok());
+        assert_eq!(s.check_access(0x1000, 4, 5, true), Err(AccessError::Protection(0x1000)));
+        assert!(s.check_access(0x1000, 4, 5, false).is_ok(), "no fetch protection");
+        s.set_key(0x1000, 0x68);
+        assert!(s.check_access(0x1000, 4, 5, false).is_err());
+        assert!(s.check_access(0x1000, 4, 0, true).is_ok(), "key 0 matches all");
+        assert!(matches!(s.check_access(0xFFFE, 4, 0, false), Err(AccessError::Addressing(_))));
+    }
+
+    #[test]
+    fn read_write_marks_change() {
+        let mut s = Storage::new(8192);
+        s.write_u32(0x900, 0xDEADBEEF).expect("inside storage");
+        assert_eq!(s.read_u32(0x900), Ok(0xDEADBEEF));
+        assert_eq!(s.key(0x900) & (KEY_REF | KEY_CHANGE), KEY_REF | KEY_CHANGE);
+        assert!(s.write_u32(0x1FFE, 0).is_err());
+    }
+}

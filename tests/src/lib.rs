@@ -1,0 +1,5 @@
+//! `tests` — end-to-end scenarios and the recorded-session suites.
+//!
+//! Helpers shared by the integration tests in `tests/tests/`: locating `../shared`, starting a
+//! CP on a scratch data directory, and driving terminals. The scenarios themselves are the
+//! files under `tests/tests/` and `tests/sessions/`.
