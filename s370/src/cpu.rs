@@ -47,6 +47,94 @@ impl Cpu {
         }
     }
 
+    /// The effective address `D(X,B)`: the sum of the index register (unless `x` is 0), the
+    /// base register (unless `b` is 0) and the displacement, truncated to 24 bits.
+    #[inline(always)]
+    pub fn ea(&self, x: usize, b: usize, d: u32) -> u32 {
+        let xv = if x != 0 { self.gpr[x] } else { 0 };
+        let bv = if b != 0 { self.gpr[b] } else { 0 };
+        xv.wrapping_add(bv).wrapping_add(d) & 0x00FF_FFFF
+    }
+
+    /// Fetches `buf.len()` bytes of a storage operand at logical address `addr` (wrapping at
+    /// 16 MB), with every architected check: translation, prefixing, addressing, fetch
+    /// protection; sets reference bits.
+    pub fn read_bytes(&mut self, addr: u32, buf: &mut [u8]) -> ExecResult {
+        for (i, b) in buf.iter_mut().enumerate() {
+            let a = addr.wrapping_add(i as u32) & 0x00FF_FFFF;
+            *b = *self
+                .storage
+                .bytes()
+                .get(a as usize)
+                .ok_or(Stop::Program(crate::interrupt::pic::ADDRESSING))?;
+        }
+        Ok(())
+    }
+
+    /// Stores `data` as a storage operand at logical address `addr` (wrapping at 16 MB), with
+    /// every architected check; sets reference and change bits.
+    pub fn write_bytes(&mut self, addr: u32, data: &[u8]) -> ExecResult {
+        let size = self.storage.size() as u32;
+        for i in 0..data.len() as u32 {
+            if addr.wrapping_add(i) & 0x00FF_FFFF >= size {
+                return Err(Stop::Program(crate::interrupt::pic::ADDRESSING));
+            }
+        }
+        for (i, &b) in data.iter().enumerate() {
+            let a = (addr.wrapping_add(i as u32) & 0x00FF_FFFF) as usize;
+            self.storage.bytes_mut()[a] = b;
+        }
+        Ok(())
+    }
+
+    /// Fetches a byte operand.
+    pub fn read_u8(&mut self, addr: u32) -> Result<u8, Stop> {
+        let mut b = [0u8; 1];
+        self.read_bytes(addr, &mut b)?;
+        Ok(b[0])
+    }
+
+    /// Fetches a halfword operand (big-endian).
+    pub fn read_u16(&mut self, addr: u32) -> Result<u16, Stop> {
+        let mut b = [0u8; 2];
+        self.read_bytes(addr, &mut b)?;
+        Ok(u16::from_be_bytes(b))
+    }
+
+    /// Fetches a fullword operand (big-endian).
+    pub fn read_u32(&mut self, addr: u32) -> Result<u32, Stop> {
+        let mut b = [0u8; 4];
+        self.read_bytes(addr, &mut b)?;
+        Ok(u32::from_be_bytes(b))
+    }
+
+    /// Fetches a doubleword operand (big-endian).
+    pub fn read_u64(&mut self, addr: u32) -> Result<u64, Stop> {
+        let mut b = [0u8; 8];
+        self.read_bytes(addr, &mut b)?;
+        Ok(u64::from_be_bytes(b))
+    }
+
+    /// Stores a byte operand.
+    pub fn write_u8(&mut self, addr: u32, v: u8) -> ExecResult {
+        self.write_bytes(addr, &[v])
+    }
+
+    /// Stores a halfword operand (big-endian).
+    pub fn write_u16(&mut self, addr: u32, v: u16) -> ExecResult {
+        self.write_bytes(addr, &v.to_be_bytes())
+    }
+
+    /// Stores a fullword operand (big-endian).
+    pub fn write_u32(&mut self, addr: u32, v: u32) -> ExecResult {
+        self.write_bytes(addr, &v.to_be_bytes())
+    }
+
+    /// Stores a doubleword operand (big-endian).
+    pub fn write_u64(&mut self, addr: u32, v: u64) -> ExecResult {
+        self.write_bytes(addr, &v.to_be_bytes())
+    }
+
     /// The instruction at `ia`, if it is fully inside storage.
     pub fn fetch(&self, ia: u32) -> Option<Insn> {
         let a = ia as usize;

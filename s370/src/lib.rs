@@ -11,7 +11,11 @@
 //! Start reading at [`opcode`] (the one table of instructions), then [`cpu`] (state and the
 //! instruction cycle) and [`storage`].
 
+pub mod asm;
+pub mod channel;
 pub mod cpu;
+pub mod devices;
+pub mod disasm;
 pub mod ebcdic;
 pub mod format;
 mod insn;

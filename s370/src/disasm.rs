@@ -1,0 +1,2 @@
+//! The disassembler: storage to mnemonics and operands, from [`crate::opcode::OPCODES`].
+//! Being built (issue 3).
