@@ -17,6 +17,65 @@ pub enum Stop {
 /// What every instruction handler returns.
 pub type ExecResult = Result<(), Stop>;
 
+/// An I/O instruction, as the processor hands it to its caller (the bare machine's channel
+/// subsystem, or CP). The instruction address has already been advanced past it; the caller
+/// performs it, stores a CSW if the instruction calls for one ([`Cpu::write_real`] at
+/// X'40'), and sets the condition code with [`Cpu::complete_io`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IoRequest {
+    /// Which I/O instruction.
+    pub op: IoOp,
+    /// The device address: bits 16-31 of the second-operand address (channel in the high
+    /// byte, unit in the low byte). Zero for STIDC's unit bits.
+    pub device: u16,
+}
+
+/// The S/370 I/O instructions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoOp {
+    /// START I/O (9C00).
+    Sio,
+    /// START I/O FAST RELEASE (9C01).
+    Siof,
+    /// TEST I/O (9D00).
+    Tio,
+    /// CLEAR I/O (9D01).
+    Clrio,
+    /// HALT I/O (9E00).
+    Hio,
+    /// HALT DEVICE (9E01).
+    Hdv,
+    /// TEST CHANNEL (9F00).
+    Tch,
+    /// STORE CHANNEL ID (B203).
+    Stidc,
+}
+
+/// Why [`Cpu::run`] returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The instruction budget was used up.
+    Budget,
+    /// An I/O instruction for the caller to perform.
+    Io(IoRequest),
+    /// A DIAGNOSE (83) in the supervisor state: the R1 and R3 fields and the second-operand
+    /// address (the function code). The instruction address is past the DIAGNOSE.
+    Diagnose {
+        /// R1 field.
+        r1: usize,
+        /// R3 field.
+        r3: usize,
+        /// The second-operand address D2(B2).
+        code: u32,
+    },
+    /// The PSW has the wait bit on. `enabled` says whether any interruption could end the
+    /// wait (I/O, external or machine-check mask on).
+    Wait {
+        /// Could an interruption end this wait?
+        enabled: bool,
+    },
+}
+
 /// One S/370 central processor with its main storage.
 #[derive(Debug, Clone)]
 pub struct Cpu {
@@ -133,6 +192,36 @@ impl Cpu {
     /// Stores a doubleword operand (big-endian).
     pub fn write_u64(&mut self, addr: u32, v: u64) -> ExecResult {
         self.write_bytes(addr, &v.to_be_bytes())
+    }
+
+    /// Sets the condition code after the caller performed an [`IoRequest`].
+    pub fn complete_io(&mut self, cc: u8) {
+        self.psw.cc = cc & 3;
+    }
+
+    /// The absolute address of real address `addr` (prefixing applied).
+    #[inline(always)]
+    pub fn real_to_absolute(&self, addr: u32) -> u32 {
+        let page = addr & 0x00FF_F000;
+        if page == 0 {
+            addr | self.prefix
+        } else if page == self.prefix {
+            addr & 0xFFF
+        } else {
+            addr
+        }
+    }
+
+    /// Stores bytes at a real address (prefixing applied, no key check), e.g. a CSW at X'40'.
+    pub fn write_real(&mut self, addr: u32, data: &[u8]) -> Result<(), crate::storage::AccessError> {
+        let abs = self.real_to_absolute(addr);
+        self.storage.write(abs, data)
+    }
+
+    /// Fetches bytes from a real address (prefixing applied, no key check), e.g. the CAW.
+    pub fn read_real(&self, addr: u32, buf: &mut [u8]) -> Result<(), crate::storage::AccessError> {
+        let abs = self.real_to_absolute(addr);
+        self.storage.read(abs, buf)
     }
 
     /// The instruction at `ia`, if it is fully inside storage.
