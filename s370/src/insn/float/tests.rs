@@ -1,0 +1,1 @@
+//! Per-instruction case tables.
