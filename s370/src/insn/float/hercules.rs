@@ -158,13 +158,21 @@ pub(super) fn simulate(c: &Case, k: usize) -> After {
         Handler::Rr(f) => f(&mut cpu, Rr { r1, r2 }),
         Handler::Rx(f) => f(&mut cpu, Rx { r1, x2: r2, b2: 12, d2: OPND + u32::from(c.offset) }),
     };
-    let code = match res {
-        Ok(()) => 0,
-        Err(Stop::Program(code)) => code,
-    };
+    let code = program_code(res);
     let mut mem = [0u8; 16];
     cpu.read_bytes(b + OPND, &mut mem).expect("operand field in storage");
     After { fpr: cpu.fpr, cc: cpu.psw.cc, pm: cpu.psw.progmask, code, mem }
+}
+
+/// The program-interruption code a handler reported, 0 for none. Floating-point handlers
+/// stop only with program interruptions.
+#[allow(unreachable_patterns)]
+pub(super) fn program_code(res: ExecResult) -> u16 {
+    match res {
+        Ok(()) => 0,
+        Err(Stop::Program(code)) => code,
+        Err(other) => panic!("a floating-point handler stopped with {other:?}"),
+    }
 }
 
 /// Appends big-endian bytes.

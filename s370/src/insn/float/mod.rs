@@ -8,6 +8,16 @@
 //! operands, place the result, set the condition code and report the completing exceptions
 //! (exponent overflow, exponent underflow, significance) after the result is stored.
 //!
+//! For the instruction cycle: `Err(Stop::Program(X'0C' | X'0D' | X'0E'))` comes after the
+//! result and condition code are in place (the operation is completed); a specification
+//! exception (X'06') or floating-point divide (X'0F') comes before anything changed
+//! (suppressed); access exceptions are passed on as the storage accessors report them.
+//!
+//! Proof: hand-worked case tables (`tests.rs`) and a seeded differential test against
+//! Hercules 3.13 (`hercules.rs`). The one known difference: an AXR/SXR significance result
+//! with characteristic zero is a true zero by the book's definition, so its low-order part
+//! is zero; Hercules gives it the characteristic X'72' (see `hercules::known_deviation`).
+//!
 //! ```text
 //!   RR  | op | R1 | R2 |          RX  | op | R1 | X2 | B2 | D2 |
 //!   short  | S | char(7) | fraction  6 digits |

@@ -44,10 +44,7 @@ fn run(r: &Row) -> ([u64; 4], u8, u16, u64) {
         Handler::Rr(f) => f(&mut cpu, Rr { r1: r.r1, r2: r.r2 }),
         Handler::Rx(f) => f(&mut cpu, Rx { r1: r.r1, x2: 0, b2: 1, d2: 0 }),
     };
-    let code = match res {
-        Ok(()) => 0,
-        Err(Stop::Program(c)) => c,
-    };
+    let code = super::hercules::program_code(res);
     let mem = cpu.read_u64(OPERAND).expect("operand");
     (cpu.fpr, cpu.psw.cc, code, mem)
 }
