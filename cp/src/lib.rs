@@ -7,3 +7,6 @@
 //! reaches terminals only through the `terminals` crate's session interface.
 //!
 //! Status: being built (issues 4 and 5).
+
+pub mod backend;
+pub mod dispatch;
