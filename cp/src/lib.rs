@@ -9,5 +9,7 @@
 //! Status: being built (issues 4 and 5).
 
 pub mod backend;
+pub mod clock;
+pub mod command;
 pub mod dispatch;
 pub mod spool;
