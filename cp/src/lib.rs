@@ -12,4 +12,5 @@ pub mod backend;
 pub mod clock;
 pub mod command;
 pub mod dispatch;
+pub mod nss;
 pub mod spool;
