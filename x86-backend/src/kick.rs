@@ -141,7 +141,8 @@ impl KickShared {
 /// A handle that ends a vCPU's current (or next) run early from any thread.
 ///
 /// Cheap to clone, `Send + Sync`, and safe to keep after the vCPU is gone (kicks then do
-/// nothing). Made by [`Vcpu::kicker`](crate::Vcpu::kicker).
+/// nothing). Made by [`Vcpu::kicker`](crate::Vcpu::kicker). Call it from a thread (a timer or
+/// another worker), not from a signal handler: it takes a short lock.
 #[derive(Debug, Clone)]
 pub struct Kicker {
     shared: Arc<KickShared>,

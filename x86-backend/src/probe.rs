@@ -205,48 +205,24 @@ fn ss_for(ring: Ring) -> u64 {
     u64::from(if ring == Ring::User { USER_DS } else { KERNEL_DS })
 }
 
+#[rustfmt::skip] // a table reads better aligned
 const SNIPPETS: &[Snippet] = &[
-    Snippet { name: "SGDT base", code: SGDT, read: Read::U64(2), programmed: |_| GDT_ADDR },
-    Snippet {
-        name: "SGDT limit",
-        code: SGDT,
-        read: Read::U16(0),
-        programmed: |_| GDT_LIMIT as u64,
-    },
-    Snippet { name: "SIDT base", code: SIDT, read: Read::U64(2), programmed: |_| IDT_ADDR },
-    Snippet { name: "SIDT limit", code: SIDT, read: Read::U16(0), programmed: |_| 0 },
-    Snippet { name: "SLDT", code: SLDT, read: Read::U16(0), programmed: |_| 0 },
-    Snippet { name: "STR", code: STR, read: Read::U16(0), programmed: |_| TSS_SELECTOR as u64 },
-    Snippet { name: "SMSW", code: SMSW, read: Read::U64(0), programmed: |_| PROBE_CR0 },
-    Snippet {
-        name: "PUSHF (IF,IOPL)",
-        code: PUSHF,
-        read: Read::Flags,
-        programmed: |r| flags_for(r, false),
-    },
-    Snippet {
-        name: "POPF IF=1",
-        code: POPF_SET,
-        read: Read::Flags,
-        programmed: |r| flags_for(r, true),
-    },
-    Snippet {
-        name: "POPF IF=0",
-        code: POPF_CLEAR,
-        read: Read::Flags,
-        programmed: |r| flags_for(r, false),
-    },
-    Snippet { name: "MOV r/m,CS", code: MOV_CS, read: Read::U16(0), programmed: cs_for },
-    Snippet { name: "MOV r/m,SS", code: MOV_SS, read: Read::U16(0), programmed: ss_for },
-    // LAR yields the access-rights bytes of the descriptor: high dword AND 0x00F0FF00.
-    Snippet {
-        name: "LAR user code",
-        code: LAR,
-        read: Read::U64(0),
-        programmed: |_| (GDT[3] >> 32) & 0x00f0_ff00,
-    },
-    Snippet { name: "LSL user data", code: LSL, read: Read::U64(0), programmed: |_| 0xffff_ffff },
-    Snippet { name: "VERR user code", code: VERR, read: Read::U8(0), programmed: |_| 1 },
+    Snippet { name: "SGDT base",       code: SGDT,       read: Read::U64(2), programmed: |_| GDT_ADDR },
+    Snippet { name: "SGDT limit",      code: SGDT,       read: Read::U16(0), programmed: |_| GDT_LIMIT as u64 },
+    Snippet { name: "SIDT base",       code: SIDT,       read: Read::U64(2), programmed: |_| IDT_ADDR },
+    Snippet { name: "SIDT limit",      code: SIDT,       read: Read::U16(0), programmed: |_| 0 },
+    Snippet { name: "SLDT",            code: SLDT,       read: Read::U16(0), programmed: |_| 0 },
+    Snippet { name: "STR",             code: STR,        read: Read::U16(0), programmed: |_| TSS_SELECTOR as u64 },
+    Snippet { name: "SMSW",            code: SMSW,       read: Read::U64(0), programmed: |_| PROBE_CR0 },
+    Snippet { name: "PUSHF (IF,IOPL)", code: PUSHF,      read: Read::Flags,  programmed: |r| flags_for(r, false) },
+    Snippet { name: "POPF IF=1",       code: POPF_SET,   read: Read::Flags,  programmed: |r| flags_for(r, true) },
+    Snippet { name: "POPF IF=0",       code: POPF_CLEAR, read: Read::Flags,  programmed: |r| flags_for(r, false) },
+    Snippet { name: "MOV r/m,CS",      code: MOV_CS,     read: Read::U16(0), programmed: cs_for },
+    Snippet { name: "MOV r/m,SS",      code: MOV_SS,     read: Read::U16(0), programmed: ss_for },
+    // LAR yields the access-rights bytes of the descriptor: its high dword AND 0x00F0FF00.
+    Snippet { name: "LAR user code",   code: LAR,        read: Read::U64(0), programmed: |_| (GDT[3] >> 32) & 0x00f0_ff00 },
+    Snippet { name: "LSL user data",   code: LSL,        read: Read::U64(0), programmed: |_| 0xffff_ffff },
+    Snippet { name: "VERR user code",  code: VERR,       read: Read::U8(0),  programmed: |_| 1 },
 ];
 
 /// Runs every probe instruction in a fresh guest at `ring` and reports what each one saw.

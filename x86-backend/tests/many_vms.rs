@@ -25,7 +25,7 @@ fn hundred_vms_created_run_and_dropped_leak_nothing() {
     let (fds_before, maps_before) = (open_fds(), mappings());
     for round in 0..2 {
         let mut vms = Vec::new();
-        for _ in 0..50 {
+        for _ in 0..100 {
             let (vm, mut vcpu) = guest(&kvm, HELLO, Ring::User);
             assert_eq!(vcpu.run().expect("run"), Exit::IoOut { port: 0x10, size: 1, data: 7 });
             vms.push((vm, vcpu));
