@@ -7,3 +7,7 @@
 //! reaches terminals only through the `terminals` crate's session interface.
 //!
 //! Status: being built (issues 4 and 5).
+
+pub mod config;
+pub mod defaults;
+pub mod directory;
