@@ -70,7 +70,10 @@ fn every_statement_is_read() {
 
     let l: Vec<_> = c.listeners.iter().map(|l| (l.kind, l.address)).collect();
     let a = |s: &str| s.parse::<SocketAddr>().expect("address");
-    assert_eq!(l, [(ListenKind::Tn3270, a("127.0.0.1:3270")), (ListenKind::LineMode, a("[::1]:3271"))]);
+    assert_eq!(
+        l,
+        [(ListenKind::Tn3270, a("127.0.0.1:3270")), (ListenKind::LineMode, a("[::1]:3271"))]
+    );
     assert_eq!(c.cpus, 4);
     assert_eq!(c.processors(16), 4);
     assert_eq!((c.timezone.name.as_str(), c.timezone.offset_minutes), ("EST", -300));
@@ -174,7 +177,10 @@ fn all_errors_are_returned() {
     let e = errors("SYSID\nCPUS X\nFROB\nREADYMSG R\nREADYMSG R\n");
     let at: Vec<_> = e.iter().map(|e| (e.line, e.column)).collect();
     assert_eq!(at, [(1, 7), (2, 6), (3, 1), (5, 1)]);
-    assert_eq!(e[1].to_string(), "SYSTEM CONFIG line 2 column 6: INVALID OPERAND 'X' — expected a processor count 0-64 (0 = host cores)");
+    assert_eq!(
+        e[1].to_string(),
+        "SYSTEM CONFIG line 2 column 6: INVALID OPERAND 'X' — expected a processor count 0-64 (0 = host cores)"
+    );
 }
 
 #[test]
@@ -187,7 +193,9 @@ fn directory_minidisks_are_checked_against_the_volumes() {
     .expect("directory");
     let p = c.check_directory(&d);
     assert_eq!(p.len(), 1);
-    assert!(matches!(&p[0], ExtentProblem::BeyondVolume { extent, .. } if extent.vaddr == VAddr(0x192)));
+    assert!(
+        matches!(&p[0], ExtentProblem::BeyondVolume { extent, .. } if extent.vaddr == VAddr(0x192))
+    );
 }
 
 #[test]

@@ -18,7 +18,10 @@ fn every_embedded_file_parses() {
             cp::directory::parse(text, name).map(|_| ())
         };
         assert_eq!(result, Ok(()), "{name}");
-        assert!(text.lines().all(|l| l.chars().count() <= 71) || name.ends_with("CONFIG"), "{name}");
+        assert!(
+            text.lines().all(|l| l.chars().count() <= 71) || name.ends_with("CONFIG"),
+            "{name}"
+        );
     }
     let c = defaults::system_config();
     assert_eq!(c.directory_file.as_str(), defaults::USER_DIRECT_FILE);
@@ -43,10 +46,15 @@ fn default_users_are_the_ones_vm370_people_know() {
         assert_eq!(u.classes.to_string(), classes, "{id}");
         assert_eq!((u.storage, u.max_storage), (Storage(stor * M), Storage(max * M)), "{id}");
         assert_eq!(u.machine, machine, "{id}");
-        assert_eq!(u.ipl.as_ref().map(|i| &i.target), Some(&IplTarget::System("CMS".into())), "{id}");
+        assert_eq!(
+            u.ipl.as_ref().map(|i| &i.target),
+            Some(&IplTarget::System("CMS".into())),
+            "{id}"
+        );
         let con = u.console.as_ref().expect("console");
         assert_eq!((con.vaddr, con.devtype), (VAddr(0x009), 3215), "{id}");
-        let spool: Vec<_> = u.spool.iter().map(|s| (s.vaddr.0, s.devtype, s.kind, s.class)).collect();
+        let spool: Vec<_> =
+            u.spool.iter().map(|s| (s.vaddr.0, s.devtype, s.kind, s.class)).collect();
         assert_eq!(
             spool,
             [
@@ -61,16 +69,24 @@ fn default_users_are_the_ones_vm370_people_know() {
         if id == "MAINT" {
             for disk in [0x190, 0x19E] {
                 let m = u.mdisk(VAddr(disk)).expect("MAINT system disk");
-                assert!(m.admits(cp::directory::PasswordKind::Read, None), "everyone may read {disk:X}");
+                assert!(
+                    m.admits(cp::directory::PasswordKind::Read, None),
+                    "everyone may read {disk:X}"
+                );
             }
         } else {
             assert_eq!(a.volser, "VM370U", "{id}");
-            let links: Vec<_> = u.links.iter().map(|l| (l.userid.as_str(), l.vaddr.0, l.as_vaddr.0, l.mode)).collect();
+            let links: Vec<_> = u
+                .links
+                .iter()
+                .map(|l| (l.userid.as_str(), l.vaddr.0, l.as_vaddr.0, l.mode))
+                .collect();
             let rr = LinkMode::new(Access::RR);
             assert_eq!(links, [("MAINT", 0x190, 0x190, rr), ("MAINT", 0x19E, 0x19E, rr)], "{id}");
         }
     }
-    let logons: Vec<_> = d.users.iter().filter(|u| u.can_log_on()).map(|u| u.userid.as_str()).collect();
+    let logons: Vec<_> =
+        d.users.iter().filter(|u| u.can_log_on()).map(|u| u.userid.as_str()).collect();
     assert_eq!(logons, ["MAINT", "OPERATOR", "CMSUSER", "ALICE", "BOB", "X86USER"]);
 }
 
@@ -140,13 +156,18 @@ fn r6_example_matches_the_shared_data() {
     let c = defaults::r6::system_config();
     let vars = |n: &str| (n == "SHARED").then(|| shared.clone());
     let data = Path::new("/nonexistent-data-dir");
-    let manifest = std::fs::read_to_string(shared.join("data/vm370r6/manifest.json")).expect("manifest");
+    let manifest =
+        std::fs::read_to_string(shared.join("data/vm370r6/manifest.json")).expect("manifest");
     for v in &c.volumes {
         let src = v.source.as_ref().expect("every R6 volume has a SOURCE");
         let src = src.resolve(data, vars).expect("resolves");
         assert!(src.is_file(), "{} exists", src.display());
         // manifest: "image": "<name>.3350.ckd", ... "cylinders": N (the first after it)
-        let image = src.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".gz")).expect("name");
+        let image = src
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".gz"))
+            .expect("name");
         let at = manifest.find(&format!("\"image\": \"{image}\"")).expect("image in manifest");
         let after = &manifest[at..];
         let cyl = after["cylinders".len() + after.find("\"cylinders\":").expect("cylinders")..]

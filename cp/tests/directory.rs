@@ -117,7 +117,10 @@ fn every_statement_is_read() {
     assert_eq!((l.userid.as_str(), l.vaddr, l.as_vaddr), ("OPERATOR", VAddr(0x191), VAddr(0x291)));
     assert_eq!(l.mode, LinkMode::new(Access::RR));
     let md = m.mdisk(VAddr(0x190)).expect("190");
-    assert_eq!((md.devtype, md.start, md.cylinders, md.volser.as_str()), (DasdType::D3350, 1, 20, "VM50-1"));
+    assert_eq!(
+        (md.devtype, md.start, md.cylinders, md.volser.as_str()),
+        (DasdType::D3350, 1, 20, "VM50-1")
+    );
     assert_eq!(md.mode, LinkMode::new(Access::MR));
     assert_eq!(md.read_password.as_deref(), Some("ALL"));
     assert_eq!(md.write_password.as_deref(), Some("WRITE"));
@@ -134,11 +137,17 @@ fn every_statement_is_read() {
 
     let op = d.user("OPERATOR").expect("OPERATOR");
     assert_eq!(op.priority, 10);
-    assert_eq!((op.linend, op.linedel, op.chardel, op.escape), (Some(';'), Some('$'), Some('%'), Some('"')));
+    assert_eq!(
+        (op.linend, op.linedel, op.chardel, op.escape),
+        (Some(';'), Some('$'), Some('%'), Some('"'))
+    );
     assert_eq!(op.account_number(), "1234");
     assert_eq!(op.distcode(), "OPS");
     assert_eq!(op.ipl.as_ref().map(|i| &i.target), Some(&IplTarget::Device(VAddr(0x190))));
-    assert_eq!(d.mdisk("operator", VAddr(0x191)).map(|m| m.read_password.as_deref()), Some(Some("READ")));
+    assert_eq!(
+        d.mdisk("operator", VAddr(0x191)).map(|m| m.read_password.as_deref()),
+        Some(Some("READ"))
+    );
 
     let x = d.user("X86USER").expect("X86USER");
     assert_eq!(x.machine, Machine::X86);
@@ -231,10 +240,10 @@ fn unknown_and_misplaced_statements() {
     // IPL and MACHINE may follow the device statements (CE's RSCS entry has IPL first).
     parse_ok(&entry(" IPL 191\n OPTION ECMODE BMX\n CONSOLE 009 3215\n MACHINE 370\n"));
     for twice in ["ACCOUNT 1", "IPL CMS", "MACHINE X86", "CONSOLE 01F 3215"] {
-        let text = entry(&format!(" {twice}\n CONSOLE 009 3215\n {twice}\n").replace(
-            " CONSOLE 01F 3215\n CONSOLE 009 3215\n",
-            " CONSOLE 01F 3215\n",
-        ));
+        let text = entry(
+            &format!(" {twice}\n CONSOLE 009 3215\n {twice}\n")
+                .replace(" CONSOLE 01F 3215\n CONSOLE 009 3215\n", " CONSOLE 01F 3215\n"),
+        );
         let e = parse_err(&text);
         assert!(
             e.iter().any(|e| matches!(&e.kind, ErrorKind::Duplicate { what, .. } if what.ends_with("STATEMENT"))),
@@ -252,7 +261,9 @@ fn user_statement_errors() {
     assert!(matches!(kind, ErrorKind::MissingOperand { .. }));
     let (_, col, kind) = err("USER ALICE");
     assert_eq!(col, 12);
-    assert!(matches!(kind, ErrorKind::MissingOperand { expected } if expected.contains("password")));
+    assert!(
+        matches!(kind, ErrorKind::MissingOperand { expected } if expected.contains("password"))
+    );
     assert_eq!(err("USER TOOLONGID PW").1, 6);
     assert_eq!(err("USER ALICE TOOLONGPW").1, 12);
     assert_eq!(err("USER ALICE PW 5K").1, 15, "not a multiple of 4K");
@@ -260,7 +271,10 @@ fn user_statement_errors() {
     assert_eq!(err("USER ALICE PW 1M 2X").1, 18);
     let (_, col, kind) = err("USER ALICE PW 8M 4M");
     assert_eq!(col, 15);
-    assert_eq!(kind, ErrorKind::StorageExceedsMaximum { storage: "8M".into(), maximum: "4M".into() });
+    assert_eq!(
+        kind,
+        ErrorKind::StorageExceedsMaximum { storage: "8M".into(), maximum: "4M".into() }
+    );
     let (_, col, kind) = err("USER ALICE PW 8M 32M");
     assert_eq!(col, 18);
     assert_eq!(kind, ErrorKind::StorageTooLarge { storage: "32M".into(), limit: "16M".into() });
@@ -311,7 +325,9 @@ fn device_statement_errors() {
     // SPOOL
     let (_, c, kind) = one_error(&entry(" SPOOL 00C 2540\n"));
     assert_eq!(c, 17);
-    assert!(matches!(kind, ErrorKind::MissingOperand { expected } if expected == "READER or PUNCH"));
+    assert!(
+        matches!(kind, ErrorKind::MissingOperand { expected } if expected == "READER or PUNCH")
+    );
     assert_eq!(col(" SPOOL 00C 2540 A\n"), 17);
     assert_eq!(col(" SPOOL 00E 1403 *\n"), 17, "class * is for readers");
     assert_eq!(col(" SPOOL 00D 2540 PUNCH *\n"), 23);
@@ -336,7 +352,9 @@ fn device_statement_errors() {
     assert_eq!(col(" SPECIAL 0C8 3277\n"), 14);
     assert_eq!(col(" MACHINE ARM\n"), 10);
     // duplicate addresses across statement kinds
-    let (line, c, kind) = one_error(&entry(" CONSOLE 009 3215\n MDISK 191 3350 1 5 VM370U\n LINK MAINT 190 191 RR\n"));
+    let (line, c, kind) = one_error(&entry(
+        " CONSOLE 009 3215\n MDISK 191 3350 1 5 VM370U\n LINK MAINT 190 191 RR\n",
+    ));
     assert_eq!((line, c), (5, 17));
     assert_eq!(kind, ErrorKind::DuplicateAddress { vaddr: "191".into(), first_line: 4 });
     let (_, c, _) = one_error(&entry(" CONSOLE 9 3215\n SPECIAL 009 3270\n"));
@@ -405,11 +423,18 @@ USER A A
  MDISK 194 3350 000 010 NOSUCH W
 ",
     );
-    let vols = |v: &str| (v == "VM370S").then_some(VolumeInfo { devtype: DasdType::D3350, cylinders: 100 });
+    let vols = |v: &str| {
+        (v == "VM370S").then_some(VolumeInfo { devtype: DasdType::D3350, cylinders: 100 })
+    };
     let p = d.check_extents(vols);
     assert_eq!(p.len(), 3, "{p:#?}");
-    assert!(matches!(&p[0], ExtentProblem::BeyondVolume { extent, volume_cylinders: 100, .. } if extent.vaddr == VAddr(0x192)));
-    assert!(matches!(&p[1], ExtentProblem::WrongDeviceType { mdisk: DasdType::D3330, volume: DasdType::D3350, .. }));
+    assert!(
+        matches!(&p[0], ExtentProblem::BeyondVolume { extent, volume_cylinders: 100, .. } if extent.vaddr == VAddr(0x192))
+    );
+    assert!(matches!(
+        &p[1],
+        ExtentProblem::WrongDeviceType { mdisk: DasdType::D3330, volume: DasdType::D3350, .. }
+    ));
     assert!(matches!(&p[2], ExtentProblem::UnknownVolume { volser, .. } if volser == "NOSUCH"));
     assert_eq!(
         p[0].to_string(),
@@ -419,7 +444,9 @@ USER A A
 
 #[test]
 fn link_passwords_follow_the_mdisk() {
-    let d = parse_ok(&entry(" MDISK 191 3350 1 5 VM370U MR ALL SECRET\n MDISK 192 3350 6 5 VM370U W\n"));
+    let d = parse_ok(&entry(
+        " MDISK 191 3350 1 5 VM370U MR ALL SECRET\n MDISK 192 3350 6 5 VM370U W\n",
+    ));
     let m = d.mdisk("ALICE", VAddr(0x191)).expect("191");
     use cp::directory::PasswordKind::*;
     assert!(m.admits(Read, None));

@@ -46,7 +46,9 @@ impl SystemConfig {
 
     /// The saved system `name` (any case) built for `machine`.
     pub fn saved_system(&self, name: &str, machine: Machine) -> Option<&SavedSystem> {
-        self.saved_systems.iter().find(|s| s.machine == machine && s.name.eq_ignore_ascii_case(name))
+        self.saved_systems
+            .iter()
+            .find(|s| s.machine == machine && s.name.eq_ignore_ascii_case(name))
     }
 
     /// Processors to run: `cpus`, or `host_cores` when `cpus` is 0.

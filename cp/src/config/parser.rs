@@ -13,7 +13,7 @@ use nom::{IResult, Parser};
 use super::model::*;
 use crate::directory::card::{self, Card, Token};
 use crate::directory::{
-    dasd_type, machine, operand, volser, ErrorKind, Errors, Machine, ParseError, VAddr,
+    ErrorKind, Errors, Machine, ParseError, VAddr, dasd_type, machine, operand, volser,
 };
 
 /// Parse a system configuration file. `file_name` appears in error messages. Statements
@@ -80,8 +80,9 @@ impl ConfigParser {
                 1
             }
             "TIMEZONE" => {
-                let name =
-                    operand(e, c, 1, "a zone name of 1-8 letters", |s| card::name(s, 8, |c| c.is_ascii_alphanumeric()));
+                let name = operand(e, c, 1, "a zone name of 1-8 letters", |s| {
+                    card::name(s, 8, |c| c.is_ascii_alphanumeric())
+                });
                 let offset = operand(e, c, 2, "an offset from UTC, +hh:mm or -hh:mm", utc_offset);
                 if let (Some(name), Some(offset_minutes)) = (name, offset) {
                     cfg.timezone = TimeZone { name, offset_minutes };
@@ -138,7 +139,9 @@ impl ConfigParser {
     fn listen(&mut self, c: &Card<'_>) -> usize {
         let e = &mut self.errors;
         let kind = operand(e, c, 1, "TN3270 or LINEMODE", |s| {
-            [ListenKind::Tn3270, ListenKind::LineMode].into_iter().find(|k| s.eq_ignore_ascii_case(k.as_str()))
+            [ListenKind::Tn3270, ListenKind::LineMode]
+                .into_iter()
+                .find(|k| s.eq_ignore_ascii_case(k.as_str()))
         });
         let address = operand(e, c, 2, "an address and port such as 127.0.0.1:3270", |s| {
             s.parse::<SocketAddr>().ok()
@@ -202,12 +205,15 @@ impl ConfigParser {
         let name = operand(e, c, 1, "a saved system name of 1-8 characters", |s| {
             card::name(s, 8, card::userid_char)
         });
-        let pages = operand(e, c, 2, "a number of 4K pages", |s| {
-            card::decimal(s, 6).filter(|n| *n > 0)
-        });
+        let pages =
+            operand(e, c, 2, "a number of 4K pages", |s| card::decimal(s, 6).filter(|n| *n > 0));
         let load_page = operand(e, c, 3, "the first page number", |s| card::decimal(s, 6));
         let source = operand(e, c, 4, "BUILTIN or a segment file path", |s| {
-            if s.eq_ignore_ascii_case("BUILTIN") { Some(SavedSource::Builtin) } else { path(s).map(SavedSource::File) }
+            if s.eq_ignore_ascii_case("BUILTIN") {
+                Some(SavedSource::Builtin)
+            } else {
+                path(s).map(SavedSource::File)
+            }
         });
         let mut ipl = false;
         let mut mach = Machine::S370;
@@ -217,12 +223,13 @@ impl ConfigParser {
                 _ => mach = value(&mut self.errors, c, t, "370 or X86", machine).unwrap_or(mach),
             }
         }
-        let (Some(name), Some(pages), Some(load_page), Some(source)) = (name, pages, load_page, source)
+        let (Some(name), Some(pages), Some(load_page), Some(source)) =
+            (name, pages, load_page, source)
         else {
             return usize::MAX;
         };
         let limit = match mach {
-            Machine::S370 => 4096, // 16M
+            Machine::S370 => 4096,   // 16M
             Machine::X86 => 262_144, // 1024M
         };
         if load_page + pages > limit {
@@ -234,13 +241,20 @@ impl ConfigParser {
             return usize::MAX;
         }
         if self.once(c, c.tokens[1].column, format!("SAVESYS {name} FOR {mach}")) {
-            self.config.saved_systems.push(SavedSystem { name, pages, load_page, source, ipl, machine: mach });
+            self.config.saved_systems.push(SavedSystem {
+                name,
+                pages,
+                load_page,
+                source,
+                ipl,
+                machine: mach,
+            });
         }
         usize::MAX
     }
 
     /// Keyword operands from token `from` on: each of `with_value` takes the next token, each
-    /// of `flags` stands alone; each at most once. Returns `(keyword, value token)` pairs
+    /// of `flags` stands alone; each at most once; scanning stops at an unknown keyword. Returns `(keyword, value token)` pairs
     /// (the flag's own token for flags); errors for the rest.
     fn keywords<'c, 'a>(
         &mut self,
@@ -255,14 +269,18 @@ impl ConfigParser {
         while let Some(t) = c.tokens.get(i) {
             let kw = with_value.iter().chain(flags).find(|k| t.text.eq_ignore_ascii_case(k));
             let Some(&kw) = kw else {
-                let expected = with_value.iter().chain(flags).copied().collect::<Vec<_>>().join(", ");
+                let expected =
+                    with_value.iter().chain(flags).copied().collect::<Vec<_>>().join(", ");
                 invalid(&mut self.errors, c, t, &format!("one of {expected}"));
-                i += 1;
-                continue;
+                break; // what follows an unknown keyword cannot be told apart
             };
             if seen.contains(&kw) {
                 let what = format!("OPERAND {kw}");
-                self.errors.push(c.line, t.column, ErrorKind::Duplicate { what, first_line: c.line });
+                self.errors.push(
+                    c.line,
+                    t.column,
+                    ErrorKind::Duplicate { what, first_line: c.line },
+                );
             }
             seen.push(kw);
             if flags.contains(&kw) {
@@ -310,16 +328,14 @@ fn path(s: &str) -> Option<ConfigPath> {
     match p.placeholder() {
         Some((name, _)) => (!name.is_empty()
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-            .then_some(p),
+        .then_some(p),
         None => Some(p),
     }
 }
 
 /// `+hh:mm` / `-hh:mm` (hh <= 14, mm < 60) in minutes east of UTC.
 fn utc_offset(s: &str) -> Option<i32> {
-    let two = || {
-        map_res(take_while_m_n(2, 2, |c: char| c.is_ascii_digit()), str::parse::<i32>)
-    };
+    let two = || map_res(take_while_m_n(2, 2, |c: char| c.is_ascii_digit()), str::parse::<i32>);
     let r: IResult<&str, (char, i32, char, i32)> =
         all_consuming((one_of("+-"), two(), nom_char(':'), two())).parse(s);
     let (_, (sign, h, _, m)) = r.ok()?;

@@ -36,7 +36,8 @@ pub const SYSTEM_CONFIG: &str = include_str!("SYSTEM.CONFIG");
 pub const USER_DIRECT: &str = include_str!("USER.DIRECT");
 
 /// The files of a fresh data directory: `(file name, contents)`.
-pub const FILES: [(&str, &str); 2] = [(SYSTEM_CONFIG_FILE, SYSTEM_CONFIG), (USER_DIRECT_FILE, USER_DIRECT)];
+pub const FILES: [(&str, &str); 2] =
+    [(SYSTEM_CONFIG_FILE, SYSTEM_CONFIG), (USER_DIRECT_FILE, USER_DIRECT)];
 
 /// The default configuration, parsed.
 pub fn system_config() -> SystemConfig {

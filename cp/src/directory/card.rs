@@ -104,11 +104,11 @@ pub(crate) fn cards(text: &str, width: Option<usize>) -> Vec<Card<'_>> {
 
 /// A virtual or real device address: one to three hex digits (`9`, `00C`, `191`).
 pub(crate) fn hex_address(s: &str) -> Option<u16> {
-    let r: IResult<&str, u16> = all_consuming(map_res(
-        take_while_m_n(1, 3, |c: char| c.is_ascii_hexdigit()),
-        |h: &str| u16::from_str_radix(h, 16),
-    ))
-    .parse(s);
+    let r: IResult<&str, u16> =
+        all_consuming(map_res(take_while_m_n(1, 3, |c: char| c.is_ascii_hexdigit()), |h: &str| {
+            u16::from_str_radix(h, 16)
+        }))
+        .parse(s);
     r.ok().map(|(_, v)| v)
 }
 
@@ -134,11 +134,9 @@ pub(crate) fn decimal(s: &str, max_digits: usize) -> Option<u32> {
 
 /// A storage size `nnnK` or `nnM`, in bytes.
 pub(crate) fn storage(s: &str) -> Option<u32> {
-    let r: IResult<&str, (&str, char)> = all_consuming((
-        take_while_m_n(1, 7, |c: char| c.is_ascii_digit()),
-        one_of("KkMm"),
-    ))
-    .parse(s);
+    let r: IResult<&str, (&str, char)> =
+        all_consuming((take_while_m_n(1, 7, |c: char| c.is_ascii_digit()), one_of("KkMm")))
+            .parse(s);
     let (_, (digits, unit)) = r.ok()?;
     let n: u32 = digits.parse().ok()?;
     let scale = if unit.eq_ignore_ascii_case(&'K') { 1024 } else { 1024 * 1024 };

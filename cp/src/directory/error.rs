@@ -159,10 +159,11 @@ impl Errors {
     /// Record an error. A missing operand is reported once per card: positional operands
     /// after the first missing one are missing too, and saying so again helps nobody.
     pub(crate) fn push(&mut self, line: usize, column: usize, kind: ErrorKind) {
-        let repeat = matches!(kind, ErrorKind::MissingOperand { .. })
-            && self.list.iter().rev().take_while(|e| e.line == line).any(|e| {
-                matches!(e.kind, ErrorKind::MissingOperand { .. }) && e.column == column
-            });
+        let repeat =
+            matches!(kind, ErrorKind::MissingOperand { .. })
+                && self.list.iter().rev().take_while(|e| e.line == line).any(|e| {
+                    matches!(e.kind, ErrorKind::MissingOperand { .. }) && e.column == column
+                });
         if !repeat {
             self.list.push(ParseError { file: self.file.clone(), line, column, kind });
         }

@@ -39,6 +39,7 @@ mod parser;
 mod text;
 mod validate;
 
+pub(crate) use error::Errors;
 pub use error::{ErrorKind, ParseError};
 pub use model::{
     Access, Account, Classes, Console, DasdType, Dedicate, DedicateTarget, Directory,
@@ -46,6 +47,5 @@ pub use model::{
     Special, SpecialKind, SpoolClass, SpoolDevice, SpoolKind, Storage, UserEntry, VAddr,
 };
 pub use parser::parse;
-pub(crate) use error::Errors;
 pub(crate) use parser::{dasd_type, machine, operand, volser};
 pub use validate::{Extent, ExtentProblem, VolumeInfo, Warning};

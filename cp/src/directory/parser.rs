@@ -188,7 +188,8 @@ impl DirParser {
             return;
         };
         let e = &mut self.errors;
-        let device = matches!(keyword, "CONSOLE" | "SPOOL" | "LINK" | "MDISK" | "DEDICATE" | "SPECIAL");
+        let device =
+            matches!(keyword, "CONSOLE" | "SPOOL" | "LINK" | "MDISK" | "DEDICATE" | "SPECIAL");
         if matches!(keyword, "ACCOUNT" | "OPTION") && cur.devices_seen {
             let kind = ErrorKind::OutOfSequence {
                 statement: keyword.to_string(),
@@ -214,9 +215,11 @@ impl DirParser {
         let u = &mut cur.entry;
         match keyword {
             "ACCOUNT" => {
-                if let Some(number) = operand(e, c, 1, "an account number of 1-8 characters", userid)
+                if let Some(number) =
+                    operand(e, c, 1, "an account number of 1-8 characters", userid)
                 {
-                    let distcode = optional(e, c, 2, "a distribution code of 1-8 characters", userid);
+                    let distcode =
+                        optional(e, c, 2, "a distribution code of 1-8 characters", userid);
                     u.account = Some(Account { number, distcode });
                 }
             }
@@ -241,7 +244,8 @@ impl DirParser {
                 let vaddr = VAddr(vaddr);
                 match cur.addresses.get(&vaddr) {
                     Some(&first_line) => {
-                        let kind = ErrorKind::DuplicateAddress { vaddr: vaddr.to_string(), first_line };
+                        let kind =
+                            ErrorKind::DuplicateAddress { vaddr: vaddr.to_string(), first_line };
                         e.push(c.line, c.tokens[at].column, kind);
                     }
                     None => {
@@ -405,9 +409,8 @@ fn spool(e: &mut Errors, c: &Card<'_>, vaddr: VAddr) -> Option<SpoolDevice> {
 fn mdisk(e: &mut Errors, c: &Card<'_>, vaddr: VAddr) -> Option<Mdisk> {
     let devtype = operand(e, c, 2, "a DASD device type such as 3350", dasd_type);
     let start = operand(e, c, 3, "a starting cylinder 0-65535", cylinder);
-    let cylinders = operand(e, c, 4, "a number of cylinders 1-65535", |s| {
-        cylinder(s).filter(|&n| n > 0)
-    });
+    let cylinders =
+        operand(e, c, 4, "a number of cylinders 1-65535", |s| cylinder(s).filter(|&n| n > 0));
     let volser = operand(e, c, 5, "a volume serial of 1-6 characters", volser);
     let mode = optional(e, c, 6, "a link mode R, RR, W, WR, M, MR or MW", LinkMode::parse);
     const PW: &str = "a password of 1-8 characters";

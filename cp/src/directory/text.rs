@@ -41,11 +41,10 @@ fn line(out: &mut String, indent: bool, text: String) {
 }
 
 fn user_text(out: &mut String, u: &UserEntry) {
-    let mut s = format!(
-        "USER {} {} {} {} {}",
-        u.userid, u.password, u.storage, u.max_storage, u.classes
-    );
-    let chars: Vec<char> = [u.linend, u.linedel, u.chardel, u.escape].into_iter().map_while(|c| c).collect();
+    let mut s =
+        format!("USER {} {} {} {} {}", u.userid, u.password, u.storage, u.max_storage, u.classes);
+    let chars: Vec<char> =
+        [u.linend, u.linedel, u.chardel, u.escape].into_iter().map_while(|c| c).collect();
     if u.priority != UserEntry::DEFAULT_PRIORITY || !chars.is_empty() {
         let _ = write!(s, " {}", u.priority);
     }
@@ -62,7 +61,7 @@ fn user_text(out: &mut String, u: &UserEntry) {
     // Several OPTION statements are merged, so long option lists are split to fit 71 columns.
     let mut opts = String::new();
     for o in option_words(&u.options) {
-        if opts.len() + 1 + o.len() > 70 {
+        if opts.len() + 1 + o.len() > 64 {
             line(out, true, format!("OPTION{opts}"));
             opts.clear();
         }
