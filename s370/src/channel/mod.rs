@@ -97,6 +97,10 @@ pub enum Response {
 /// control) use [`DataPath::get`]. Either returns fewer bytes than asked when the CCW count (and
 /// data chaining) is exhausted or when a storage access failed; the device then ends the
 /// command with its status and the channel adds incorrect length or the check.
+///
+/// A command that calls neither is an *immediate* command (no data phase: no incorrect
+/// length, and at the start of a program START I/O ends with condition code 1); calling either,
+/// even with an empty buffer, gives the command a data phase.
 pub trait DataPath {
     /// Fetches up to `buf.len()` output bytes from storage; returns how many.
     fn get(&mut self, buf: &mut [u8]) -> usize;

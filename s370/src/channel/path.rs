@@ -221,11 +221,9 @@ impl Path<'_> {
 
     /// Moves bytes between the device and the data area; returns how many moved.
     fn transfer(&mut self, mut buf: Buf<'_>) -> usize {
-        let n = buf.len();
-        if n == 0 {
-            return 0;
-        }
+        // Any call, even an empty one, means the command has a data phase (not immediate).
         self.cur.touched = true;
+        let n = buf.len();
         let backward = self.cur.kind == CommandKind::ReadBackward;
         let mut done = 0usize;
         while done < n && !self.cur.stopped() {
