@@ -17,3 +17,4 @@ pub mod directory;
 pub mod dispatch;
 pub mod nss;
 pub mod spool;
+pub mod vdev;
