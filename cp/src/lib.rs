@@ -18,3 +18,4 @@ pub mod dispatch;
 pub mod nss;
 pub mod spool;
 pub mod vdev;
+pub mod vm;

@@ -290,6 +290,9 @@ pub trait Backend: Send {
     fn complete(&mut self, answer: Completion) -> Result<(), BackendError>;
     /// Makes an interruption pending.
     fn post(&mut self, irq: Interrupt) -> Result<(), BackendError>;
+    /// Takes back an I/O interruption from `device` that the guest has not taken yet, and
+    /// returns its CSW (TEST I/O and CLEAR I/O clear a pending interruption this way).
+    fn withdraw_io(&mut self, device: u16) -> Option<[u8; 8]>;
     /// A handle that ends a running `run` early, from any thread.
     fn kicker(&self) -> Kicker;
     /// Guest memory.

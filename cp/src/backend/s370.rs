@@ -165,6 +165,10 @@ impl Backend for S370Backend {
         Ok(())
     }
 
+    fn withdraw_io(&mut self, device: u16) -> Option<[u8; 8]> {
+        self.cpu.take_pending_io(device)
+    }
+
     fn kicker(&self) -> Kicker {
         Kicker::new(self.kick.clone())
     }

@@ -201,6 +201,18 @@ impl Backend for ScriptedBackend {
         Ok(())
     }
 
+    fn withdraw_io(&mut self, device: u16) -> Option<[u8; 8]> {
+        let mut r = self.record.lock().expect("record lock");
+        let at = r
+            .posted
+            .iter()
+            .position(|i| matches!(i, Interrupt::Io { device: d, .. } if *d == device))?;
+        match r.posted.remove(at) {
+            Interrupt::Io { csw, .. } => Some(csw),
+            Interrupt::External { .. } => None,
+        }
+    }
+
     fn kicker(&self) -> Kicker {
         Kicker::new(self.kick.clone())
     }
