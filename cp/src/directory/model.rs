@@ -408,6 +408,14 @@ pub enum SpoolClass {
 impl SpoolClass {
     /// The class when a statement omits it: `A`.
     pub const DEFAULT: SpoolClass = SpoolClass::Class('A');
+
+    /// The class as one character (`*` for all classes).
+    pub fn as_char(self) -> char {
+        match self {
+            Self::Any => '*',
+            Self::Class(c) => c,
+        }
+    }
 }
 
 impl fmt::Display for SpoolClass {

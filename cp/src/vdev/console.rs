@@ -18,18 +18,30 @@ use s370::devices::sense;
 /// The longest line a 3215 read returns (CP reads 130 characters for CMS).
 pub const MAX_READ: usize = 130;
 
+/// What the terminal's status area says about whose turn it is to type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// CP wants a command (`CP READ`).
+    CpRead,
+    /// The guest has a console read outstanding (`VM READ`).
+    VmRead,
+    /// The guest is running (`RUNNING`).
+    Running,
+}
+
 /// Where console output goes and how the terminal shows the console's state.
 pub trait TermSink: Send + Sync {
     /// A line of output (already converted from EBCDIC).
     fn line(&self, text: &str);
-    /// The guest has a read outstanding (`VM READ`) or not (`RUNNING`).
-    fn vm_reading(&self, reading: bool);
+    /// The status changed.
+    fn status(&self, status: Status);
 }
 
 #[derive(Default)]
 struct LinkState {
     input: VecDeque<String>,
     reading: bool,
+    cp_mode: bool,
     sink: Option<Arc<dyn TermSink>>,
     /// Output kept while no terminal is attached (spooled console or discarded).
     held: Vec<String>,
@@ -46,9 +58,39 @@ impl std::fmt::Debug for ConsoleLink {
     }
 }
 
+impl LinkState {
+    fn status(&self) -> Status {
+        if self.cp_mode {
+            Status::CpRead
+        } else if self.reading {
+            Status::VmRead
+        } else {
+            Status::Running
+        }
+    }
+}
+
 impl ConsoleLink {
     fn lock(&self) -> MutexGuard<'_, LinkState> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Puts the terminal in CP mode (`CP READ`) or takes it out.
+    pub fn set_cp_mode(&self, on: bool) {
+        let mut s = self.lock();
+        if s.cp_mode != on {
+            s.cp_mode = on;
+            let st = s.status();
+            if let Some(t) = s.sink.clone() {
+                drop(s);
+                t.status(st);
+            }
+        }
+    }
+
+    /// The status the terminal shows.
+    pub fn status(&self) -> Status {
+        self.lock().status()
     }
 
     /// Attaches a terminal (logon, reconnect) or detaches it (`None`: disconnect).
@@ -56,7 +98,7 @@ impl ConsoleLink {
         let mut s = self.lock();
         s.sink = sink;
         if let Some(t) = &s.sink {
-            t.vm_reading(s.reading);
+            t.status(s.status());
         }
     }
 
@@ -108,9 +150,10 @@ impl ConsoleLink {
         let mut s = self.lock();
         if s.reading != reading {
             s.reading = reading;
+            let st = s.status();
             if let Some(t) = s.sink.clone() {
                 drop(s);
-                t.vm_reading(reading);
+                t.status(st);
             }
         }
     }
@@ -205,14 +248,14 @@ mod tests {
     use s370::storage::Storage;
 
     #[derive(Default)]
-    struct Capture(Mutex<(Vec<String>, Vec<bool>)>);
+    struct Capture(Mutex<(Vec<String>, Vec<Status>)>);
 
     impl TermSink for Capture {
         fn line(&self, text: &str) {
             self.0.lock().expect("lock").0.push(text.to_string());
         }
-        fn vm_reading(&self, r: bool) {
-            self.0.lock().expect("lock").1.push(r);
+        fn status(&self, s: Status) {
+            self.0.lock().expect("lock").1.push(s);
         }
     }
 
@@ -246,6 +289,6 @@ mod tests {
         assert_eq!(s370::ebcdic::to_string(&got), "ready now");
         let c = cap.0.lock().expect("lock");
         assert_eq!(c.0, vec!["HELLO".to_string()]);
-        assert_eq!(c.1, vec![false, true, false], "attach, read, line");
+        assert_eq!(c.1, vec![Status::Running, Status::VmRead, Status::Running]);
     }
 }
