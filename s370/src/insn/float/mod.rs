@@ -545,4 +545,6 @@ pub(crate) fn su(cpu: &mut Cpu, i: Rx) -> ExecResult {
 #[cfg(test)]
 mod hercules;
 #[cfg(test)]
+mod progs;
+#[cfg(test)]
 mod tests;

@@ -4,7 +4,8 @@
 //! instruction sets, so "unchanged" is visible) and checks all four registers, the condition
 //! code, the program-interruption code and the storage operand.
 
-use super::hercules::{Case, Handler, INSNS, Shape};
+use super::hercules::{Handler, INSNS};
+use super::progs::{self, Case, Shape};
 use super::*;
 
 /// Where RX operands live (through base register 1).
@@ -665,7 +666,7 @@ fn every_instruction_has_rows() {
 /// The hand-worked expectations, checked against Hercules 3.13 as well (one program).
 #[test]
 fn case_tables_agree_with_hercules() {
-    let Some(runner) = super::hercules::runner() else {
+    let Some(runner) = progs::runner() else {
         println!("skipped: hercules not installed");
         return;
     };
@@ -685,7 +686,7 @@ fn case_tables_agree_with_hercules() {
             Case { insn, regs: ((r.r1 as u8) << 4) | r2, offset: 0, fpr: r.f, mem, cc: 3, pm: r.pm }
         })
         .collect();
-    let theirs = super::hercules::run_hercules(&runner, &cases, "tables");
+    let theirs = progs::run_hercules(&runner, &cases, "tables");
     let mut bad = Vec::new();
     for (n, (r, t)) in rows.iter().zip(&theirs).enumerate() {
         if t.fpr != r.want || t.cc != r.cc || t.code != r.code {
