@@ -137,32 +137,35 @@ impl Hfp {
         if self.frac == 0 {
             return self;
         }
-        let lead = (self.frac.leading_zeros() - (128 - w.bits())) / 4;
+        let lead = leading_zero_digits(self.frac, w.digits());
         Hfp { ch: self.ch - lead as i32, frac: self.frac << (4 * lead), ..self }
     }
 }
 
-/// `x` shifted right by `digits` hexadecimal digits; everything is lost past 31 digits.
+/// The number of leading zero digits of `x` taken as an `n`-digit number (nonzero).
 #[inline(always)]
-fn shr_digits(x: u128, digits: i32) -> u128 {
-    if digits >= 32 { 0 } else { x >> (4 * digits) }
+fn leading_zero_digits(x: u128, n: u32) -> u32 {
+    if n <= 16 {
+        ((x as u64).leading_zeros() - (64 - 4 * n)) / 4
+    } else {
+        (x.leading_zeros() - (128 - 4 * n)) / 4
+    }
 }
 
 /// The final range check of a normalized result with a nonzero fraction (PoO, "Exponent-
 /// Overflow Exception", "Exponent-Underflow Exception"): a characteristic above 127 is made
 /// 128 smaller and reported; one below zero is made 128 larger and reported when the
 /// exponent-underflow mask is one, or the result becomes a true zero when it is zero.
+#[inline(always)]
 fn finish(v: Hfp, pm: u8) -> Outcome {
-    if v.ch > 127 {
-        (Hfp { ch: v.ch.rem_euclid(128), ..v }, Some(pic::EXPONENT_OVERFLOW))
-    } else if v.ch < 0 {
-        if pm & PM_EXPONENT_UNDERFLOW != 0 {
-            (Hfp { ch: v.ch.rem_euclid(128), ..v }, Some(pic::EXPONENT_UNDERFLOW))
-        } else {
-            (TRUE_ZERO, None)
-        }
-    } else {
+    if v.ch as u32 <= 127 {
         (v, None)
+    } else if v.ch > 127 {
+        (Hfp { ch: v.ch.rem_euclid(128), ..v }, Some(pic::EXPONENT_OVERFLOW))
+    } else if pm & PM_EXPONENT_UNDERFLOW != 0 {
+        (Hfp { ch: v.ch.rem_euclid(128), ..v }, Some(pic::EXPONENT_UNDERFLOW))
+    } else {
+        (TRUE_ZERO, None)
     }
 }
 
@@ -172,24 +175,33 @@ fn finish(v: Hfp, pm: u8) -> Outcome {
 /// a carry out of the leftmost digit shifts the sum right one digit (losing the guard digit)
 /// with the characteristic increased. Returns the sign, characteristic and the `w.digits()
 /// + 1`-digit fraction.
+#[inline(always)]
 fn intermediate_sum(a: Hfp, b: Hfp, w: Width) -> Hfp {
-    let (mut fa, mut fb) = (a.frac << 4, b.frac << 4);
-    let ch = a.ch.max(b.ch);
-    fa = shr_digits(fa, ch - a.ch);
-    fb = shr_digits(fb, ch - b.ch);
-    let (neg, mut sum) = if a.neg == b.neg {
-        (a.neg, fa + fb)
-    } else if fa >= fb {
-        (a.neg, fa - fb)
-    } else {
-        (b.neg, fb - fa)
-    };
-    let mut ch = ch;
-    if sum >> (w.bits() + 4) != 0 {
-        sum >>= 4;
-        ch += 1;
+    // The same steps in 64 bits for short and long operands (15 digits and a carry fit),
+    // in 128 for extended ones.
+    macro_rules! sum {
+        ($t:ty) => {{
+            let digits_max = (<$t>::BITS / 4) as i32;
+            let shr = |x: $t, d: i32| if d >= digits_max { 0 } else { x >> (4 * d) };
+            let ch = a.ch.max(b.ch);
+            let fa = shr((a.frac as $t) << 4, ch - a.ch);
+            let fb = shr((b.frac as $t) << 4, ch - b.ch);
+            let (neg, mut sum) = if a.neg == b.neg {
+                (a.neg, fa + fb)
+            } else if fa >= fb {
+                (a.neg, fa - fb)
+            } else {
+                (b.neg, fb - fa)
+            };
+            let mut ch = ch;
+            if sum >> (w.bits() + 4) != 0 {
+                sum >>= 4;
+                ch += 1;
+            }
+            Hfp { neg, ch, frac: sum as u128 }
+        }};
     }
-    Hfp { neg, ch, frac: sum }
+    if w == Width::Extended { sum!(u128) } else { sum!(u64) }
 }
 
 /// ADD NORMALIZED (and, with `b`'s sign inverted, SUBTRACT NORMALIZED): PoO "ADD
@@ -197,13 +209,13 @@ fn intermediate_sum(a: Hfp, b: Hfp, w: Width) -> Hfp {
 /// An intermediate fraction of zero (guard digit included) is a significance exception: with
 /// the significance mask one, the result keeps the intermediate characteristic with a plus
 /// sign and a zero fraction; with it zero, the result is a true zero.
+#[inline]
 pub(crate) fn add_normalized(a: Hfp, b: Hfp, w: Width, pm: u8) -> Outcome {
     let s = intermediate_sum(a, b, w);
     if s.frac == 0 {
         return significance(Hfp { neg: false, ch: s.ch, frac: 0 }, pm);
     }
-    let n = Width::digits(w) + 1;
-    let lead = (s.frac.leading_zeros() - (128 - 4 * n)) / 4;
+    let lead = leading_zero_digits(s.frac, w.digits() + 1);
     let v = Hfp { neg: s.neg, ch: s.ch - lead as i32, frac: (s.frac << (4 * lead)) >> 4 };
     finish(v, pm)
 }
@@ -213,6 +225,7 @@ pub(crate) fn add_normalized(a: Hfp, b: Hfp, w: Width, pm: u8) -> Outcome {
 /// the guard digit does not take part in recognizing a zero result fraction. A zero result
 /// fraction has a plus sign even when the guard digit was not zero (as for every sum with a
 /// zero result fraction; Hercules agrees).
+#[inline]
 pub(crate) fn add_unnormalized(a: Hfp, b: Hfp, w: Width, pm: u8) -> Outcome {
     let s = intermediate_sum(a, b, w);
     let frac = s.frac >> 4;
@@ -237,6 +250,7 @@ pub(crate) fn negated(v: Hfp) -> Hfp {
 /// COMPARE: PoO "COMPARE". The comparison follows the rules of normalized subtraction with
 /// a guard digit; the operands are equal when the intermediate difference is zero. Returns
 /// the condition code: 0 equal, 1 first operand low, 2 first operand high.
+#[inline]
 pub(crate) fn compare(a: Hfp, b: Hfp, w: Width) -> u8 {
     intermediate_sum(a, negated(b), w).cc()
 }
@@ -246,14 +260,17 @@ pub(crate) fn compare(a: Hfp, b: Hfp, w: Width) -> u8 {
 /// extended). The operands are normalized first; the product of the fractions is exact,
 /// shifted left one digit if it has a leading zero, and truncated to `rw`. A zero operand
 /// fraction gives a true zero without exception.
+#[inline]
 pub(crate) fn multiply(a: Hfp, b: Hfp, ow: Width, rw: Width, pm: u8) -> Outcome {
     if a.frac == 0 || b.frac == 0 {
         return (TRUE_ZERO, None);
     }
     let (a, b) = (a.normalized(ow), b.normalized(ow));
     let mut ch = a.ch + b.ch - 64;
-    // The exact product has 2n digits; n <= 28, so it fits 224 bits.
-    let (mut hi, mut lo) = mul_wide(a.frac, b.frac);
+    // The exact product has 2n digits; n <= 28, so it fits 224 bits (short and long
+    // products fit 128).
+    let (mut hi, mut lo) =
+        if ow == Width::Extended { mul_wide(a.frac, b.frac) } else { (0, a.frac * b.frac) };
     let pbits = 2 * ow.bits();
     if bit_range(hi, lo, pbits - 4, 4) == 0 {
         (hi, lo) = ((hi << 4) | (lo >> 124), lo << 4);
@@ -295,6 +312,7 @@ fn bit_range(hi: u128, lo: u128, from: u32, len: u32) -> u128 {
 /// one digit when the dividend fraction is not less than the divisor's. `None` when the
 /// divisor fraction is zero: a floating-point-divide exception, the operation suppressed.
 /// A zero dividend fraction gives a true zero without exception.
+#[inline]
 pub(crate) fn divide(a: Hfp, b: Hfp, w: Width, pm: u8) -> Option<Outcome> {
     if b.frac == 0 {
         return None;
@@ -304,7 +322,11 @@ pub(crate) fn divide(a: Hfp, b: Hfp, w: Width, pm: u8) -> Option<Outcome> {
     }
     let (a, b) = (a.normalized(w), b.normalized(w));
     let mut ch = a.ch - b.ch + 64;
-    let mut q = (a.frac << w.bits()) / b.frac;
+    let mut q = if w == Width::Short {
+        u128::from(((a.frac as u64) << 24) / (b.frac as u64))
+    } else {
+        (a.frac << w.bits()) / b.frac
+    };
     if q >> w.bits() != 0 {
         q >>= 4;
         ch += 1;
@@ -321,8 +343,7 @@ pub(crate) fn halve(a: Hfp, w: Width, pm: u8) -> Outcome {
     }
     // One guard digit: fraction * 16 / 2.
     let g = a.frac << 3;
-    let n = w.digits() + 1;
-    let lead = (g.leading_zeros() - (128 - 4 * n)) / 4;
+    let lead = leading_zero_digits(g, w.digits() + 1);
     finish(Hfp { neg: a.neg, ch: a.ch - lead as i32, frac: (g << (4 * lead)) >> 4 }, pm)
 }
 

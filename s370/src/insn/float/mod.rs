@@ -73,6 +73,7 @@ fn completed(exc: Option<u16>) -> ExecResult {
 }
 
 /// Places a short arithmetic result, optionally sets the condition code from it, and reports.
+#[inline(always)]
 fn put_short(cpu: &mut Cpu, i: usize, (v, exc): Outcome, cc: bool) -> ExecResult {
     set_short(cpu, i, v.to_short());
     if cc {
@@ -82,6 +83,7 @@ fn put_short(cpu: &mut Cpu, i: usize, (v, exc): Outcome, cc: bool) -> ExecResult
 }
 
 /// Places a long arithmetic result, optionally sets the condition code from it, and reports.
+#[inline(always)]
 fn put_long(cpu: &mut Cpu, i: usize, (v, exc): Outcome, cc: bool) -> ExecResult {
     cpu.fpr[i] = v.to_long();
     if cc {
@@ -92,6 +94,7 @@ fn put_long(cpu: &mut Cpu, i: usize, (v, exc): Outcome, cc: bool) -> ExecResult 
 
 /// Places an extended arithmetic result in the pair at `i`, optionally sets the condition
 /// code from it, and reports.
+#[inline(always)]
 fn put_extended(cpu: &mut Cpu, i: usize, (v, exc): Outcome, cc: bool) -> ExecResult {
     (cpu.fpr[i], cpu.fpr[i + 1]) = v.to_extended();
     if cc {
@@ -135,6 +138,7 @@ enum Op {
 
 /// Performs `op` on first operand `a` (register index `r1`) and second operand `b`, both of
 /// width `w` (short or long), and places the result.
+#[inline(always)]
 fn binary(cpu: &mut Cpu, op: Op, w: Width, r1: usize, a: Hfp, b: Hfp) -> ExecResult {
     let pm = cpu.psw.progmask;
     let out = match op {
@@ -162,6 +166,7 @@ fn binary(cpu: &mut Cpu, op: Op, w: Width, r1: usize, a: Hfp, b: Hfp) -> ExecRes
 }
 
 /// A short-operand RR instruction.
+#[inline(always)]
 fn rr_short(cpu: &mut Cpu, i: Rr, op: Op) -> ExecResult {
     let (r1, r2) = (reg(i.r1)?, reg(i.r2)?);
     let (a, b) = (Hfp::from_short(short(cpu, r1)), Hfp::from_short(short(cpu, r2)));
@@ -169,6 +174,7 @@ fn rr_short(cpu: &mut Cpu, i: Rr, op: Op) -> ExecResult {
 }
 
 /// A short-operand RX instruction.
+#[inline(always)]
 fn rx_short(cpu: &mut Cpu, i: Rx, op: Op) -> ExecResult {
     let r1 = reg(i.r1)?;
     let b = Hfp::from_short(fetch_short(cpu, i)?);
@@ -177,6 +183,7 @@ fn rx_short(cpu: &mut Cpu, i: Rx, op: Op) -> ExecResult {
 }
 
 /// A long-operand RR instruction.
+#[inline(always)]
 fn rr_long(cpu: &mut Cpu, i: Rr, op: Op) -> ExecResult {
     let (r1, r2) = (reg(i.r1)?, reg(i.r2)?);
     let (a, b) = (Hfp::from_long(cpu.fpr[r1]), Hfp::from_long(cpu.fpr[r2]));
@@ -184,6 +191,7 @@ fn rr_long(cpu: &mut Cpu, i: Rr, op: Op) -> ExecResult {
 }
 
 /// A long-operand RX instruction.
+#[inline(always)]
 fn rx_long(cpu: &mut Cpu, i: Rx, op: Op) -> ExecResult {
     let r1 = reg(i.r1)?;
     let b = Hfp::from_long(fetch_long(cpu, i)?);
@@ -220,6 +228,7 @@ impl SignOp {
 }
 
 /// A short sign-control load.
+#[inline(always)]
 fn sign_short(cpu: &mut Cpu, i: Rr, op: SignOp) -> ExecResult {
     let (r1, r2) = (reg(i.r1)?, reg(i.r2)?);
     let v = short(cpu, r2);
@@ -231,6 +240,7 @@ fn sign_short(cpu: &mut Cpu, i: Rr, op: SignOp) -> ExecResult {
 }
 
 /// A long sign-control load.
+#[inline(always)]
 fn sign_long(cpu: &mut Cpu, i: Rr, op: SignOp) -> ExecResult {
     let (r1, r2) = (reg(i.r1)?, reg(i.r2)?);
     let v = cpu.fpr[r2];
