@@ -27,7 +27,11 @@ pub fn ensure_data_dir(dir: &Path) -> Result<(), StartError> {
 
 /// Opens a volume's image file; creates it (formatted empty, the volume serial in its
 /// label) or copies it from `source` (decompressing a `.gz`) when it does not exist.
-pub fn open_volume(path: &Path, source: Option<&Path>, v: &config::Volume) -> Result<Volume, StartError> {
+pub fn open_volume(
+    path: &Path,
+    source: Option<&Path>,
+    v: &config::Volume,
+) -> Result<Volume, StartError> {
     let err = |message: String| StartError::Volume { volser: v.volser.clone(), message };
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| err(e.to_string()))?;
@@ -38,9 +42,12 @@ pub fn open_volume(path: &Path, source: Option<&Path>, v: &config::Volume) -> Re
                 Volume::open_any(src, path).map_err(|e| err(e.to_string()))?;
             }
             None => {
-                let geometry = Geometry::by_name(&v.devtype.number().to_string())
-                    .ok_or_else(|| err(format!("no geometry for device type {}", v.devtype.number())))?;
-                Volume::create(path, geometry, v.cylinders(), &v.volser).map_err(|e| err(e.to_string()))?;
+                let geometry =
+                    Geometry::by_name(&v.devtype.number().to_string()).ok_or_else(|| {
+                        err(format!("no geometry for device type {}", v.devtype.number()))
+                    })?;
+                Volume::create(path, geometry, v.cylinders(), &v.volser)
+                    .map_err(|e| err(e.to_string()))?;
             }
         }
     }

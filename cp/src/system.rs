@@ -265,7 +265,8 @@ impl System {
 }
 
 fn read(path: &Path) -> Result<String, StartError> {
-    std::fs::read_to_string(path).map_err(|source| StartError::Io { path: path.to_path_buf(), source })
+    std::fs::read_to_string(path)
+        .map_err(|source| StartError::Io { path: path.to_path_buf(), source })
 }
 
 fn join_errors<E: std::fmt::Display>(errors: &[E]) -> String {

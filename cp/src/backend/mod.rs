@@ -18,7 +18,7 @@
 //! [`scripted::ScriptedBackend`] (queued exits, recorded completions: the test double for
 //! everything above this trait). The x86/KVM adapter fits the same trait.
 
-// pub mod s370; (enabled once the processor run loop lands)
+pub mod s370;
 pub mod scripted;
 
 use std::sync::Arc;
@@ -306,4 +306,8 @@ pub trait Backend: Send {
     /// Resets the processor (SYSTEM RESET), and with `clear` all of memory too (SYSTEM
     /// CLEAR). Any unanswered exit is forgotten.
     fn reset(&mut self, clear: bool);
+    /// Turns the machine's virtualization assist on or off (`SET ASSIST`): on S/370, whether
+    /// privileged instructions run in the interpreter or are intercepted for CP. Machines
+    /// without such a choice keep running as they do.
+    fn set_assist(&mut self, on: bool);
 }

@@ -242,6 +242,8 @@ impl Backend for ScriptedBackend {
     fn reset(&mut self, _clear: bool) {
         self.awaiting = false;
     }
+
+    fn set_assist(&mut self, _on: bool) {}
 }
 
 #[cfg(test)]
