@@ -100,6 +100,18 @@ impl CkdImage {
     }
 }
 
+impl CkdImage {
+    /// The same blocks in a [`cms::fs::MemDevice`].
+    pub fn to_mem_device(&self) -> cms::fs::MemDevice {
+        let bytes: Vec<u8> = self
+            .offsets
+            .iter()
+            .flat_map(|&o| self.bytes[o..o + BLOCK_SIZE].iter().copied())
+            .collect();
+        cms::fs::MemDevice::from_bytes(self.geometry, bytes)
+    }
+}
+
 impl BlockDevice for CkdImage {
     fn geometry(&self) -> Geometry {
         self.geometry
