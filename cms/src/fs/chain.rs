@@ -8,6 +8,7 @@
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
+use alloc::vec;
 use alloc::vec::Vec;
 
 use super::device::BlockDevice;
@@ -121,24 +122,20 @@ pub(super) fn walk<D: BlockDevice + ?Sized>(
 
 /// The chain link blocks for a file: `links[0]` is the first chain link, `links[k]` the Nth
 /// chain link that maps data blocks `60 + 400 (k-1) ..`. Returns one block per link.
-pub(super) fn encode(links: &[u16], data: &[u16]) -> Vec<Box<Block>> {
-    let mut out = Vec::with_capacity(links.len());
+pub(super) fn encode(links: &[u16], data: &[u16]) -> Vec<Block> {
+    let mut out = vec![[0u8; BLOCK_SIZE]; links.len().max(1)];
     let put = |b: &mut Block, at: usize, v: u16| b[at..at + 2].copy_from_slice(&v.to_be_bytes());
-    let mut first = Box::new([0u8; BLOCK_SIZE]);
     for (i, &l) in links.iter().skip(1).take(FCL_LINKS).enumerate() {
-        put(&mut first, 2 * i, l);
+        put(&mut out[0], 2 * i, l);
     }
     for (i, &d) in data.iter().take(FCL_DATA).enumerate() {
-        put(&mut first, FCL_DATA_OFFSET + 2 * i, d);
+        put(&mut out[0], FCL_DATA_OFFSET + 2 * i, d);
     }
-    out.push(first);
-    for k in 1..links.len() {
-        let mut b = Box::new([0u8; BLOCK_SIZE]);
+    for (k, b) in out.iter_mut().enumerate().skip(1) {
         let start = FCL_DATA + (k - 1) * NTH_DATA;
         for (i, &d) in data.iter().skip(start).take(NTH_DATA).enumerate() {
-            put(&mut b, 2 * i, d);
+            put(b, 2 * i, d);
         }
-        out.push(b);
     }
     out
 }

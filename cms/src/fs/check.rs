@@ -251,7 +251,7 @@ impl<D: BlockDevice> CmsDisk<D> {
             }
             if w.broken.is_none() && w.out_of_range.is_empty() {
                 let r = FileReader::from_walk(&mut self.dev, *f, w)
-                    .and_then(|reader| reader.map(|r| r.map(drop)).collect::<Result<(), _>>());
+                    .and_then(|mut reader| reader.try_for_each(|r| r.map(drop)));
                 match r {
                     Ok(()) => {}
                     Err(FsError::Corrupt(reason)) => {

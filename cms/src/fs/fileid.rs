@@ -42,7 +42,7 @@ impl fmt::Display for FileIdError {
 impl core::error::Error for FileIdError {}
 
 /// Whether CMS allows `c` in a filename or filetype (after upper-casing).
-pub fn valid_name_char(c: char) -> bool {
+pub(super) fn valid_name_char(c: char) -> bool {
     c.is_ascii_uppercase() || c.is_ascii_digit() || "$#@+-:_".contains(c)
 }
 

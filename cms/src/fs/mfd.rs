@@ -193,11 +193,11 @@ impl Mfd {
     }
 
     /// The QMSK extension blocks' contents for `qmsk` (`count` blocks).
-    pub fn encode_ext(qmsk: &Bitmap, count: usize) -> Vec<Box<Block>> {
+    pub fn encode_ext(qmsk: &Bitmap, count: usize) -> Vec<Block> {
         let tail = qmsk.bytes().get(QMSK_IN_MFD..).unwrap_or(&[]);
         (0..count)
             .map(|i| {
-                let mut b = Box::new([0u8; BLOCK_SIZE]);
+                let mut b = [0u8; BLOCK_SIZE];
                 let chunk = tail.get(i * BLOCK_SIZE..).unwrap_or(&[]);
                 let n = chunk.len().min(BLOCK_SIZE);
                 b[..n].copy_from_slice(&chunk[..n]);

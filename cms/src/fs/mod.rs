@@ -40,7 +40,9 @@
 //! Cut off before step 4, the disk is exactly the old disk: every block written so far was
 //! free in the old QMSK, and nothing the old MFD reaches was touched. Blocks freed by an erase
 //! or a replace become free only in the QMSK written with the new MFD, so they are never
-//! reused before the change that frees them is on disk. As R6 does, the QMSK lives in the MFD
+//! reused before the change that frees them is on disk. If the MFD write itself fails, the
+//! device may or may not have taken it: the mounted disk keeps the old state in memory, and
+//! mounting again shows which one the device holds (both are consistent). As R6 does, the QMSK lives in the MFD
 //! alone while every used block fits its 215 bytes; the extension blocks appear (all of them,
 //! for the whole disk) once a block beyond 1,720 is used.
 //!
