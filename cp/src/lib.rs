@@ -11,6 +11,11 @@
 pub mod backend;
 pub mod clock;
 pub mod command;
+pub mod config;
+pub mod defaults;
+pub mod directory;
 pub mod dispatch;
 pub mod nss;
 pub mod spool;
+pub mod vdev;
+pub mod vm;
