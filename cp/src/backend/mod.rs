@@ -293,6 +293,10 @@ pub trait Backend: Send {
     /// Takes back an I/O interruption from `device` that the guest has not taken yet, and
     /// returns its CSW (TEST I/O and CLEAR I/O clear a pending interruption this way).
     fn withdraw_io(&mut self, device: u16) -> Option<[u8; 8]>;
+    /// Is an I/O interruption from `device` pending (posted, not yet taken)?
+    fn has_pending_io(&self, device: u16) -> bool;
+    /// Is an I/O interruption from any device on channel `channel` pending?
+    fn has_pending_io_on_channel(&self, channel: u8) -> bool;
     /// A handle that ends a running `run` early, from any thread.
     fn kicker(&self) -> Kicker;
     /// Guest memory.

@@ -167,6 +167,14 @@ impl Backend for S370Backend {
         self.cpu.take_pending_io(device)
     }
 
+    fn has_pending_io(&self, device: u16) -> bool {
+        self.cpu.has_pending_io(device)
+    }
+
+    fn has_pending_io_on_channel(&self, channel: u8) -> bool {
+        self.cpu.has_pending_io_on_channel(channel)
+    }
+
     fn kicker(&self) -> Kicker {
         Kicker::new(self.kick.clone())
     }

@@ -138,9 +138,8 @@ pub fn close(ctx: &mut Ctx<'_>, st: &mut UserState, t: &mut Tokens<'_>) {
             }
         }
         Kind::Reader(_) | Kind::Console(_) | Kind::Dasd(_) => {
-            if let Some(d) = st.vm.devices.get_mut(&addr) {
-                d.program = None;
-                d.model.reset();
+            if let Some(d) = st.vm.io.device_mut(addr) {
+                d.reset();
             }
         }
     }

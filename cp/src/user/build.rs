@@ -15,7 +15,7 @@ use crate::directory::{Access, IplTarget, Machine, SpoolKind, UserEntry};
 use crate::dispatch::Wake;
 use crate::system::{LinkRecord, System};
 use crate::vdev::{
-    ConsoleDevice, ConsoleLink, DasdLink, Kind, SpoolOptions, SpoolReader, TermSink, VDev,
+    ConsoleDevice, ConsoleLink, DasdLink, Kind, SpoolOptions, SpoolReader, TermSink,
 };
 use crate::vm::Vm;
 
@@ -60,7 +60,7 @@ fn spool_devices(sys: &System, entry: &UserEntry, vm: &mut Vm) {
     for s in &entry.spool {
         let addr = s.vaddr.0;
         let class = s.class.map_or('A', |c| c.as_char());
-        let dev = match s.kind {
+        match s.kind {
             SpoolKind::Reader => {
                 let mut o = SpoolOptions::reader();
                 if let Some(c) = s.class {
@@ -68,20 +68,19 @@ fn spool_devices(sys: &System, entry: &UserEntry, vm: &mut Vm) {
                 }
                 let opts = Arc::new(Mutex::new(o));
                 let r = SpoolReader::new(Arc::clone(&sys.spool), &entry.userid, Arc::clone(&opts));
-                VDev::new(addr, Box::new(r), Kind::Reader(opts))
+                vm.attach(addr, Box::new(r), Kind::Reader(opts));
             }
             SpoolKind::Punch => {
                 let p = Punch::new();
                 let out = p.output();
-                VDev::new(addr, Box::new(p), Kind::Punch(out, SpoolOptions::output(class)))
+                vm.attach(addr, Box::new(p), Kind::Punch(out, SpoolOptions::output(class)));
             }
             SpoolKind::Printer => {
                 let p = Printer::new();
                 let out = p.output();
-                VDev::new(addr, Box::new(p), Kind::Printer(out, SpoolOptions::output(class)))
+                vm.attach(addr, Box::new(p), Kind::Printer(out, SpoolOptions::output(class)));
             }
-        };
-        vm.attach(dev);
+        }
     }
 }
 
@@ -113,7 +112,7 @@ pub(crate) fn attach_minidisk(
         devtype: mdisk.devtype.number(),
         temporary: false,
     };
-    vm.attach(VDev::new(vaddr, Box::new(dasd), Kind::Dasd(link)));
+    vm.attach(vaddr, Box::new(dasd), Kind::Dasd(link));
     sys.links.lock().unwrap_or_else(|p| p.into_inner()).push(LinkRecord {
         user: user.to_string(),
         vaddr,
@@ -211,11 +210,11 @@ impl User {
         let kicker = backend.kicker();
         let mut vm = Vm::new(backend);
         let console_addr = entry.console.as_ref().map_or(0x009, |c| c.vaddr.0);
-        vm.attach(VDev::new(
+        vm.attach(
             console_addr,
             Box::new(ConsoleDevice::new(console.clone())),
             Kind::Console(console.clone()),
-        ));
+        );
         spool_devices(sys, &entry, &mut vm);
         let mut msgs = Vec::new();
         disks(sys, &entry, &mut vm, &mut msgs);

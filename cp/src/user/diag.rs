@@ -211,7 +211,7 @@ fn dasd_io(st: &mut UserState, a: &mut Answer, rx: usize, ry: usize) -> bool {
             a.gpr[15] = 13;
             a.cc = 3;
         }
-        SyncIo::Done(csw) => {
+        SyncIo::Done(csw) | SyncIo::Waited(csw) => {
             if csw.channel & (chan::PROGRAM_CHECK | chan::PROTECTION_CHECK) != 0 {
                 a.gpr[15] = 5;
                 a.cc = 2;
@@ -254,9 +254,9 @@ fn dasd_sense(st: &mut UserState, addr: u16) -> [u8; 2] {
             32
         }
     }
-    let Some(d) = st.vm.devices.get_mut(&addr) else { return [0; 2] };
+    let Some(d) = st.vm.io.device_mut(addr) else { return [0; 2] };
     let mut g = Grab(Vec::new());
-    d.model.execute(Command { code: 0x04, chained: false }, &mut g);
+    d.execute(Command { code: 0x04, chained: false }, &mut g);
     [g.0.first().copied().unwrap_or(0), g.0.get(1).copied().unwrap_or(0)]
 }
 
@@ -274,7 +274,7 @@ fn general_io(st: &mut UserState, a: &mut Answer, rx: usize, ry: usize) -> bool 
             a.gpr[15] = 13;
             a.cc = 3;
         }
-        SyncIo::Done(csw) => {
+        SyncIo::Done(csw) | SyncIo::Waited(csw) => {
             if csw.unit & unit::UNIT_EXCEPTION != 0 {
                 a.gpr[15] = 2;
                 a.cc = 2;
