@@ -12,6 +12,7 @@ pub mod backend;
 pub mod clock;
 pub mod command;
 pub mod config;
+pub mod dasd;
 pub mod defaults;
 pub mod directory;
 pub mod dispatch;
