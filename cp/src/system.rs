@@ -137,12 +137,18 @@ impl System {
             .map_err(|e| StartError::Config(join_errors(&e)))?;
 
         let mut volumes = BTreeMap::new();
+        let mut created = BTreeMap::new();
         for v in &config.volumes {
             let path = resolve(&v.path)?;
             let source = v.source.as_ref().map(resolve).transpose()?;
-            let vol = crate::setup::open_volume(&path, source.as_deref(), v)?;
-            volumes.insert(v.volser.clone(), Arc::new(vol));
+            let (vol, new) = crate::setup::open_volume(&path, source.as_deref(), v)?;
+            let vol = Arc::new(vol);
+            if new {
+                created.insert(v.volser.clone(), Arc::clone(&vol));
+            }
+            volumes.insert(v.volser.clone(), vol);
         }
+        crate::setup::format_new_minidisks(&directory, &created)?;
 
         let mut saved = BTreeMap::new();
         for s in &config.saved_systems {
@@ -265,7 +271,8 @@ impl System {
 }
 
 fn read(path: &Path) -> Result<String, StartError> {
-    std::fs::read_to_string(path).map_err(|source| StartError::Io { path: path.to_path_buf(), source })
+    std::fs::read_to_string(path)
+        .map_err(|source| StartError::Io { path: path.to_path_buf(), source })
 }
 
 fn join_errors<E: std::fmt::Display>(errors: &[E]) -> String {

@@ -18,7 +18,7 @@
 //! [`scripted::ScriptedBackend`] (queued exits, recorded completions: the test double for
 //! everything above this trait). The x86/KVM adapter fits the same trait.
 
-// pub mod s370; (enabled once the processor run loop lands)
+pub mod s370;
 pub mod scripted;
 
 use std::sync::Arc;
@@ -293,6 +293,10 @@ pub trait Backend: Send {
     /// Takes back an I/O interruption from `device` that the guest has not taken yet, and
     /// returns its CSW (TEST I/O and CLEAR I/O clear a pending interruption this way).
     fn withdraw_io(&mut self, device: u16) -> Option<[u8; 8]>;
+    /// Is an I/O interruption from `device` pending (posted, not yet taken)?
+    fn has_pending_io(&self, device: u16) -> bool;
+    /// Is an I/O interruption from any device on channel `channel` pending?
+    fn has_pending_io_on_channel(&self, channel: u8) -> bool;
     /// A handle that ends a running `run` early, from any thread.
     fn kicker(&self) -> Kicker;
     /// Guest memory.
@@ -306,4 +310,8 @@ pub trait Backend: Send {
     /// Resets the processor (SYSTEM RESET), and with `clear` all of memory too (SYSTEM
     /// CLEAR). Any unanswered exit is forgotten.
     fn reset(&mut self, clear: bool);
+    /// Turns the machine's virtualization assist on or off (`SET ASSIST`): on S/370, whether
+    /// privileged instructions run in the interpreter or are intercepted for CP. Machines
+    /// without such a choice keep running as they do.
+    fn set_assist(&mut self, on: bool);
 }

@@ -69,11 +69,6 @@ impl S370Backend {
         &mut self.cpu
     }
 
-    /// Turns the assist on or off (`SET ASSIST`).
-    pub fn set_assist(&mut self, on: bool) {
-        self.cpu.set_mode(Mode { interpretive: true, assist: on });
-    }
-
     fn count(&mut self, kind: &'static str) {
         match self.counts.iter_mut().find(|(k, _)| *k == kind) {
             Some((_, n)) => *n += 1,
@@ -134,7 +129,9 @@ impl Backend for S370Backend {
                 }
                 CpuExit::Wait { enabled: true } => return Ok(Exit::Idle),
                 CpuExit::Wait { enabled: false } => {
-                    return Ok(Exit::Stopped(StopReason::DisabledWait { psw: self.cpu.psw.to_u64() }));
+                    return Ok(Exit::Stopped(StopReason::DisabledWait {
+                        psw: self.cpu.psw.to_u64(),
+                    }));
                 }
             }
         }
@@ -148,9 +145,10 @@ impl Backend for S370Backend {
                 self.cpu.psw.cc = cc & 3;
             }
             (Awaiting::Privileged(ic), Completion::Simulate) => self.cpu.execute_intercepted(&ic),
-            (Awaiting::Io | Awaiting::Service | Awaiting::Privileged(_), Completion::ProgramCheck(code)) => {
-                self.cpu.program_interrupt_after(code)
-            }
+            (
+                Awaiting::Io | Awaiting::Service | Awaiting::Privileged(_),
+                Completion::ProgramCheck(code),
+            ) => self.cpu.program_interrupt_after(code),
             _ => return Err(BackendError::UnexpectedCompletion { answer }),
         }
         self.awaiting = Awaiting::Nothing;
@@ -167,6 +165,14 @@ impl Backend for S370Backend {
 
     fn withdraw_io(&mut self, device: u16) -> Option<[u8; 8]> {
         self.cpu.take_pending_io(device)
+    }
+
+    fn has_pending_io(&self, device: u16) -> bool {
+        self.cpu.has_pending_io(device)
+    }
+
+    fn has_pending_io_on_channel(&self, channel: u8) -> bool {
+        self.cpu.has_pending_io_on_channel(channel)
     }
 
     fn kicker(&self) -> Kicker {
@@ -207,6 +213,10 @@ impl Backend for S370Backend {
     fn reset(&mut self, clear: bool) {
         self.cpu.reset(clear);
         self.awaiting = Awaiting::Nothing;
+    }
+
+    fn set_assist(&mut self, on: bool) {
+        self.cpu.set_mode(Mode { interpretive: true, assist: on });
     }
 }
 

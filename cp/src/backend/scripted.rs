@@ -213,6 +213,18 @@ impl Backend for ScriptedBackend {
         }
     }
 
+    fn has_pending_io(&self, device: u16) -> bool {
+        let r = self.record.lock().expect("record lock");
+        r.posted.iter().any(|i| matches!(i, Interrupt::Io { device: d, .. } if *d == device))
+    }
+
+    fn has_pending_io_on_channel(&self, channel: u8) -> bool {
+        let r = self.record.lock().expect("record lock");
+        r.posted
+            .iter()
+            .any(|i| matches!(i, Interrupt::Io { device: d, .. } if (*d >> 8) as u8 == channel))
+    }
+
     fn kicker(&self) -> Kicker {
         Kicker::new(self.kick.clone())
     }
@@ -242,6 +254,8 @@ impl Backend for ScriptedBackend {
     fn reset(&mut self, _clear: bool) {
         self.awaiting = false;
     }
+
+    fn set_assist(&mut self, _on: bool) {}
 }
 
 #[cfg(test)]

@@ -14,7 +14,9 @@ use crate::clock::{cpu_mss, duration_hms};
 use crate::directory::{Access, IplTarget, Machine, SpoolKind, UserEntry};
 use crate::dispatch::Wake;
 use crate::system::{LinkRecord, System};
-use crate::vdev::{ConsoleDevice, ConsoleLink, DasdLink, Kind, SpoolOptions, SpoolReader, TermSink, VDev};
+use crate::vdev::{
+    ConsoleDevice, ConsoleLink, DasdLink, Kind, SpoolOptions, SpoolReader, TermSink,
+};
 use crate::vm::Vm;
 
 /// Why a LOGON was refused.
@@ -39,7 +41,11 @@ pub enum LogonError {
 }
 
 /// The backend for a user's machine type and storage size.
-pub(crate) fn make_backend(sys: &System, machine: Machine, storage: u32) -> Result<Box<dyn Backend>, String> {
+pub(crate) fn make_backend(
+    sys: &System,
+    machine: Machine,
+    storage: u32,
+) -> Result<Box<dyn Backend>, String> {
     match machine {
         Machine::S370 => {
             let mut b = S370Backend::new(storage as usize);
@@ -54,7 +60,7 @@ fn spool_devices(sys: &System, entry: &UserEntry, vm: &mut Vm) {
     for s in &entry.spool {
         let addr = s.vaddr.0;
         let class = s.class.map_or('A', |c| c.as_char());
-        let dev = match s.kind {
+        match s.kind {
             SpoolKind::Reader => {
                 let mut o = SpoolOptions::reader();
                 if let Some(c) = s.class {
@@ -62,20 +68,19 @@ fn spool_devices(sys: &System, entry: &UserEntry, vm: &mut Vm) {
                 }
                 let opts = Arc::new(Mutex::new(o));
                 let r = SpoolReader::new(Arc::clone(&sys.spool), &entry.userid, Arc::clone(&opts));
-                VDev::new(addr, Box::new(r), Kind::Reader(opts))
+                vm.attach(addr, Box::new(r), Kind::Reader(opts));
             }
             SpoolKind::Punch => {
                 let p = Punch::new();
                 let out = p.output();
-                VDev::new(addr, Box::new(p), Kind::Punch(out, SpoolOptions::output(class)))
+                vm.attach(addr, Box::new(p), Kind::Punch(out, SpoolOptions::output(class)));
             }
             SpoolKind::Printer => {
                 let p = Printer::new();
                 let out = p.output();
-                VDev::new(addr, Box::new(p), Kind::Printer(out, SpoolOptions::output(class)))
+                vm.attach(addr, Box::new(p), Kind::Printer(out, SpoolOptions::output(class)));
             }
-        };
-        vm.attach(dev);
+        }
     }
 }
 
@@ -94,8 +99,9 @@ pub(crate) fn attach_minidisk(
         .volumes
         .get(&mdisk.volser)
         .ok_or_else(|| format!("VOLID {} NOT MOUNTED", mdisk.volser))?;
-    let dasd = Dasd::view(Arc::clone(vol), u32::from(mdisk.start), u32::from(mdisk.cylinders), !write)
-        .map_err(|e| e.to_string())?;
+    let dasd =
+        Dasd::view(Arc::clone(vol), u32::from(mdisk.start), u32::from(mdisk.cylinders), !write)
+            .map_err(|e| e.to_string())?;
     let link = DasdLink {
         owner: owner.to_string(),
         owner_addr: mdisk.vaddr.0,
@@ -106,7 +112,7 @@ pub(crate) fn attach_minidisk(
         devtype: mdisk.devtype.number(),
         temporary: false,
     };
-    vm.attach(VDev::new(vaddr, Box::new(dasd), Kind::Dasd(link)));
+    vm.attach(vaddr, Box::new(dasd), Kind::Dasd(link));
     sys.links.lock().unwrap_or_else(|p| p.into_inner()).push(LinkRecord {
         user: user.to_string(),
         vaddr,
@@ -134,24 +140,35 @@ fn disks(sys: &System, entry: &UserEntry, vm: &mut Vm, msgs: &mut Vec<String>) {
         let busy = !writers(sys, &entry.userid, m.vaddr.0, &entry.userid).is_empty();
         let write = wants_write && !(busy && !matches!(m.mode.access, Access::MW));
         if wants_write && !write {
-            msgs.push(format!("DMKLNK101W DASD {:03X} FORCED R/O; R/W BY {}", m.vaddr.0,
-                writers(sys, &entry.userid, m.vaddr.0, &entry.userid).join(" ")));
+            msgs.push(format!(
+                "DMKLNK101W DASD {:03X} FORCED R/O; R/W BY {}",
+                m.vaddr.0,
+                writers(sys, &entry.userid, m.vaddr.0, &entry.userid).join(" ")
+            ));
         }
-        if let Err(e) = attach_minidisk(sys, vm, &entry.userid, m.vaddr.0, &entry.userid, m, write) {
+        if let Err(e) = attach_minidisk(sys, vm, &entry.userid, m.vaddr.0, &entry.userid, m, write)
+        {
             msgs.push(format!("DMKLNK108E {} {:03X} NOT LINKED; {e}", entry.userid, m.vaddr.0));
         }
     }
     let dir = sys.directory.read().unwrap_or_else(|p| p.into_inner());
     for l in &entry.links {
         let Some(owner) = dir.user(&l.userid) else {
-            msgs.push(format!("DMKLNK107E {} {:03X} NOT LINKED; NOT IN CP DIRECTORY", l.userid, l.vaddr.0));
+            msgs.push(format!(
+                "DMKLNK107E {} {:03X} NOT LINKED; NOT IN CP DIRECTORY",
+                l.userid, l.vaddr.0
+            ));
             continue;
         };
         let Some(m) = owner.mdisk(l.vaddr) else {
-            msgs.push(format!("DMKLNK109E {} {:03X} NOT LINKED; NO DASD {:03X}", l.userid, l.vaddr.0, l.vaddr.0));
+            msgs.push(format!(
+                "DMKLNK109E {} {:03X} NOT LINKED; NO DASD {:03X}",
+                l.userid, l.vaddr.0, l.vaddr.0
+            ));
             continue;
         };
-        let write = l.mode.access.wants_write() && writers(sys, &l.userid, l.vaddr.0, &entry.userid).is_empty();
+        let write = l.mode.access.wants_write()
+            && writers(sys, &l.userid, l.vaddr.0, &entry.userid).is_empty();
         if let Err(e) = attach_minidisk(sys, vm, &entry.userid, l.as_vaddr.0, &l.userid, m, write) {
             msgs.push(format!("DMKLNK108E {} {:03X} NOT LINKED; {e}", l.userid, l.vaddr.0));
         }
@@ -186,13 +203,18 @@ impl User {
         if sys.user(&userid).is_some() {
             return Err(LogonError::AlreadyLoggedOn(userid));
         }
-        let backend = make_backend(sys, entry.machine, entry.storage.0).map_err(LogonError::Machine)?;
+        let backend =
+            make_backend(sys, entry.machine, entry.storage.0).map_err(LogonError::Machine)?;
         let console = ConsoleLink::default();
         console.attach(terminal);
         let kicker = backend.kicker();
         let mut vm = Vm::new(backend);
         let console_addr = entry.console.as_ref().map_or(0x009, |c| c.vaddr.0);
-        vm.attach(VDev::new(console_addr, Box::new(ConsoleDevice::new(console.clone())), Kind::Console(console.clone())));
+        vm.attach(
+            console_addr,
+            Box::new(ConsoleDevice::new(console.clone())),
+            Kind::Console(console.clone()),
+        );
         spool_devices(sys, &entry, &mut vm);
         let mut msgs = Vec::new();
         disks(sys, &entry, &mut vm, &mut msgs);
@@ -214,6 +236,9 @@ impl User {
             link_failures: 0,
             ipl_name: None,
             adstop: None,
+            ipl_parm: None,
+            segments: Vec::new(),
+            deferred: None,
         };
         let user = Arc::new(User {
             userid: userid.clone(),
@@ -222,6 +247,7 @@ impl User {
             kicker: Mutex::new(kicker),
             vm_id: OnceLock::new(),
             logged_off: Default::default(),
+            term_name: Mutex::new(None),
             sys: Arc::downgrade(sys),
         });
         if !sys.add_user(Arc::clone(&user)) {

@@ -31,6 +31,7 @@ use crate::vm::Vm;
 
 pub use build::LogonError;
 pub use input::{TerminalSettings, line_edit};
+pub(crate) use run::Deferred;
 
 /// The settings CP's SET command changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,6 +128,12 @@ pub struct UserState {
     pub ipl_name: Option<String>,
     /// Address stop (ADSTOP).
     pub adstop: Option<u32>,
+    /// The PARM text of the last IPL.
+    pub ipl_parm: Option<String>,
+    /// Saved segments loaded with DIAGNOSE X'64'.
+    pub segments: Vec<String>,
+    /// Work for after the state lock is released (LOGOFF, DISCONNECT from the guest).
+    pub(crate) deferred: Option<Deferred>,
 }
 
 /// A logged-on user.
@@ -140,6 +147,7 @@ pub struct User {
     kicker: Mutex<Kicker>,
     vm_id: OnceLock<VmId>,
     logged_off: AtomicBool,
+    term_name: Mutex<Option<String>>,
     sys: Weak<System>,
 }
 
@@ -189,6 +197,45 @@ impl User {
     /// The dispatcher's id for the machine.
     pub fn vm_id(&self) -> Option<VmId> {
         self.vm_id.get().copied()
+    }
+
+    /// The terminal the user is on, as QUERY NAMES shows it (`DSC` when disconnected).
+    pub fn terminal_name(&self) -> String {
+        self.term_name
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .unwrap_or_else(|| "DSC".into())
+    }
+
+    /// Records the terminal the user is on (`None`: disconnected).
+    pub fn set_terminal_name(&self, name: Option<String>) {
+        *self.term_name.lock().unwrap_or_else(|p| p.into_inner()) = name;
+    }
+
+    /// MSG, WNG and "disconnected" of another user, without waiting for its state lock
+    /// (`None` when it is busy).
+    pub fn try_settings(&self) -> Option<(bool, bool, bool)> {
+        let st = self.state.try_lock().ok()?;
+        Some((st.settings.msg, st.settings.wng, st.disconnected_at.is_some()))
+    }
+
+    /// Disconnects the user's terminal; the machine runs on (`DISCONNECT AT ...`).
+    pub fn disconnect(&self, sys: &System) {
+        self.console.write(&format!("DISCONNECT AT {}", sys.zone.stamp(sys.now())));
+        self.console.attach(None);
+        self.set_terminal_name(None);
+        let mut st = self.lock();
+        st.disconnected_at = Some(sys.now());
+        let resume = st.cp_mode && st.runnable();
+        if resume {
+            st.cp_mode = false;
+        }
+        drop(st);
+        self.console.set_cp_mode(false);
+        if resume {
+            self.wake(Wake::Other);
+        }
     }
 }
 

@@ -1,17 +1,16 @@
-//! A virtual machine's devices: what sits at each virtual address, the channel program it is
-//! running, and what CP knows about it (spool options, which minidisk it is).
+//! A virtual machine's devices: what sits at each virtual address and what CP knows about it
+//! (spool options, which minidisk it is).
 //!
-//! Every device is a [`s370::channel::Device`] model run by the `s370` channel engine: CP's
-//! console and spool reader (here), the `s370` punch and printer, and CKD minidisks (views of
-//! a volume's cylinders). The guest's channel programs run against them through
-//! [`crate::vm`]'s virtual I/O.
+//! Every device is a [`s370::channel::Device`] model run by the `s370` channel engine on the
+//! machine's subchannels: CP's console and spool reader (here), the `s370` punch and printer,
+//! and CKD minidisks (views of a volume's cylinders). The guest's channel programs run against
+//! them through [`crate::vm`]'s virtual I/O; [`VDev`] is what CP itself keeps about each.
 
 pub mod console;
 pub mod spool;
 
 use std::sync::{Arc, Mutex};
 
-use s370::channel::{ChannelProgram, Csw, Device};
 use s370::devices::{Card, Output, PrintRecord};
 
 pub use console::{ConsoleDevice, ConsoleLink, Status, TermSink};
@@ -53,40 +52,17 @@ pub struct DasdLink {
     pub temporary: bool,
 }
 
-/// One virtual device.
+/// What CP knows about one virtual device (the model itself is attached to the machine's
+/// subchannels).
+#[derive(Debug)]
 pub struct VDev {
     /// Virtual address.
     pub addr: u16,
-    /// The model the channel programs run against.
-    pub model: Box<dyn Device>,
     /// What it is.
     pub kind: Kind,
-    /// A channel program waiting for the device (a console read, a reader with no file yet).
-    pub program: Option<ChannelProgram>,
-    /// Status the guest has not yet been given (an attention, an ending that TIO took).
-    pub pending: Option<Csw>,
-}
-
-impl std::fmt::Debug for VDev {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VDev")
-            .field("addr", &format_args!("{:03X}", self.addr))
-            .field("kind", &self.kind)
-            .finish()
-    }
 }
 
 impl VDev {
-    /// A device at `addr`.
-    pub fn new(addr: u16, model: Box<dyn Device>, kind: Kind) -> VDev {
-        VDev { addr, model, kind, program: None, pending: None }
-    }
-
-    /// Is a channel program in progress on it?
-    pub fn busy(&self) -> bool {
-        self.program.is_some()
-    }
-
     /// The three-letter kind CP shows in QUERY VIRTUAL and messages.
     pub fn class_name(&self) -> &'static str {
         match self.kind {

@@ -62,6 +62,7 @@
 mod ccw;
 mod path;
 mod program;
+pub mod subchannel;
 
 pub use ccw::{Caw, Ccw, CommandKind, Csw, chan, flag, unit};
 pub use program::{ChannelProgram, Ending, MAX_CCWS, MAX_TICS_WITHOUT_DATA, Progress};

@@ -170,3 +170,107 @@ fn console_writes_and_blocks_on_reads() {
         })
     );
 }
+
+/// Random channel programs against every device model: each ends (or blocks and is halted)
+/// with an architected CSW, and nothing panics.
+#[test]
+fn random_channel_programs_always_end() {
+    use crate::devices::ckd::{D3350, Dasd, Volume};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vol =
+        Arc::new(Volume::create(&dir.path().join("f.ckd"), D3350, 3, "FUZZ01").expect("create"));
+    let console = Console::new();
+    let kb = console.keyboard();
+    let reader = Reader::new(Empty::Wait);
+    let hopper = reader.hopper();
+    let mut devs: Vec<Box<dyn Device>> = vec![
+        Box::new(console),
+        Box::new(reader),
+        Box::new(Punch::new()),
+        Box::new(Printer::new()),
+        Box::new(Dasd::new(Arc::clone(&vol))),
+        Box::new(Dasd::view(Arc::clone(&vol), 1, 2, true).expect("extent")),
+    ];
+    let codes: &[u8] = &[
+        0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x11,
+        0x12, 0x13, 0x15, 0x16, 0x19, 0x1A, 0x1B, 0x1D, 0x1E, 0x1F, 0x22, 0x23, 0x29, 0x31, 0x39,
+        0x41, 0x51, 0x71, 0x86, 0x8B, 0x92, 0x9E, 0xB1, 0xE9, 0x00, 0xFF,
+    ];
+    let mut rng = Rng(0x370_0370_0370);
+    let mut ends = [0u32; 3];
+    for round in 0..12_000 {
+        let mut m = Storage::new(64 * 1024);
+        for a in (0x1000..0x1100).step_by(8) {
+            let cmd = codes[rng.below(codes.len() as u64) as usize];
+            let addr =
+                if rng.chance(90) { 0x1000 + rng.below(0x3000) as u32 } else { rng.next() as u32 };
+            let flags = if rng.chance(90) { (rng.next() as u8) & 0xFC } else { rng.next() as u8 };
+            let count = if rng.chance(80) { 1 + rng.below(899) as u16 } else { rng.next() as u16 };
+            m.write(a, &Ccw::new(cmd, addr, flags, count).to_bytes()).expect("in storage");
+        }
+        // Data areas: half the bytes small (plausible seek and search arguments).
+        let mut bytes = [0u8; 0x2000];
+        let mut small = [0u8; 0x2000];
+        bytes.iter_mut().for_each(|b| *b = rng.next() as u8);
+        small.iter_mut().for_each(|b| *b = rng.next() as u8);
+        for (b, s) in bytes.iter_mut().zip(small) {
+            if s & 1 == 0 {
+                *b %= 3;
+            }
+        }
+        m.write(0x2000, &bytes).expect("in storage");
+        for blk in 0..32u32 {
+            if rng.chance(10) {
+                m.set_key(blk * 2048, (rng.next() as u8) & 0xF8);
+            }
+        }
+        let key = if rng.chance(70) { 0 } else { rng.below(16) as u8 };
+        let start =
+            if rng.chance(95) { 0x1000 + 8 * rng.below(32) as u32 } else { rng.next() as u32 };
+        let dev = &mut devs[round % 6];
+        let mut p = ChannelProgram::at(key, start);
+        let mut progress = p.run(dev.as_mut(), &mut m);
+        if let Progress::Blocked { .. } = progress {
+            kb.type_line("some input");
+            hopper.push_text("A CARD");
+            progress = p.run(dev.as_mut(), &mut m);
+        }
+        let csw = match progress {
+            Progress::Done(e) => {
+                ends[usize::from(e.initial)] += 1;
+                e.csw
+            }
+            Progress::Blocked { .. } => {
+                ends[2] += 1;
+                p.halt().expect("a blocked program can be halted")
+            }
+        };
+        let checks = unit::UNIT_CHECK | unit::UNIT_EXCEPTION | unit::BUSY;
+        let normal = csw.unit & unit::CE_DE == unit::CE_DE;
+        assert!(
+            normal
+                || csw.channel & (chan::PROGRAM_CHECK | chan::PROTECTION_CHECK) != 0
+                || csw.unit & checks != 0
+        );
+    }
+    assert!(ends[0] > 100 && ends[1] > 100, "both kinds of ending occur: {ends:?}");
+}
+
+/// xorshift64*: a small deterministic generator (compiled with the crate's optimisation).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}

@@ -389,12 +389,14 @@ impl Dasd {
         let c = t.count(i);
         let n = if with_key { c.body_len() } else { usize::from(c.data_len) };
         let buf = Self::get_padded(n, data);
-        let done = if with_key {
-            self.edit(|t| Ok::<_, TrackFull>(t.set_key_data(i, &buf)))?
-        } else {
-            self.edit(|t| Ok::<_, TrackFull>(t.set_data(i, &buf)))?
-        };
-        done.map_err(|_| BAD_FORMAT)?;
+        // Another view of the volume may have changed the track since it was read: check
+        // again under the volume's lock.
+        self.edit(|t| {
+            if i >= t.len() || t.count(i) != c {
+                return Err(NO_RECORD);
+            }
+            Ok(if with_key { t.set_key_data(i, &buf) } else { t.set_data(i, &buf) })
+        })??;
         self.orient = Orient::Data(i);
         Ok(if c.data_len == 0 { unit::UNIT_EXCEPTION } else { 0 })
     }

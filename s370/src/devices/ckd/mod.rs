@@ -5,7 +5,7 @@
 mod dasd;
 mod geometry;
 mod image;
-mod track;
+pub mod track;
 
 pub use dasd::{
     Dasd, SENSE_BYTES, SENSE_COMMAND_REJECT, SENSE_END_OF_CYLINDER, SENSE_EQUIPMENT_CHECK,

@@ -507,3 +507,48 @@ fn ibm_cms_minidisks_read_as_cmsfs_reads_them() {
         }
     }
 }
+
+/// The durability promise with a real crash: a child process writes a record through the
+/// device, reports completion, and is killed with SIGKILL; the record is in the image.
+#[test]
+fn write_survives_kill_9_right_after_completion() {
+    const CHILD: &str = "S370_CKD_KILL9_CHILD";
+    if let Ok(path) = std::env::var(CHILD) {
+        let vol = Arc::new(Volume::open(Path::new(&path), false).expect("open"));
+        let mut d = Dasd::new(vol);
+        let mut m = mem();
+        assert_eq!(format_track(&mut m, &mut d, 0, 9, 5).unit, CE_DE);
+        let csw = Chain::new()
+            .seek(0, 9)
+            .search_id(0, 9, 4)
+            .out(0x05, vec![0xE7; 800])
+            .run(&mut m, &mut d);
+        assert_eq!(csw.unit, CE_DE);
+        println!("WRITTEN");
+        std::io::Write::flush(&mut std::io::stdout()).expect("stdout");
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        return;
+    }
+    let dir = tempdir();
+    let path = dir.path().join("k.ckd");
+    drop(Volume::create(&path, D3350, 1, "KILL09").expect("create"));
+    let exe = std::env::current_exe().expect("the test binary");
+    let mut child = std::process::Command::new(exe)
+        .args(["--exact", "devices::ckd::tests::write_survives_kill_9_right_after_completion"])
+        .args(["--nocapture", "--test-threads=1"])
+        .env(CHILD, &path)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn the child");
+    let out = child.stdout.take().expect("piped stdout");
+    let written = std::io::BufRead::lines(std::io::BufReader::new(out))
+        .map_while(Result::ok)
+        .any(|l| l.contains("WRITTEN"));
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reap");
+    assert!(written, "the child reported its write");
+    let t = Volume::open(&path, true).expect("reopen").track(0, 9).expect("track");
+    assert_eq!(t.len(), 6);
+    assert_eq!(t.data(4), &[0xE7; 800][..]);
+    assert_eq!(t.data(5), &[5 ^ 9; 800][..]);
+}
