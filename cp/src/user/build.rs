@@ -239,6 +239,8 @@ impl User {
             ipl_parm: None,
             segments: Vec::new(),
             deferred: None,
+            prompt: None,
+            held_diag: None,
         };
         let user = Arc::new(User {
             userid: userid.clone(),

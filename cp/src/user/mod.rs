@@ -134,6 +134,11 @@ pub struct UserState {
     pub segments: Vec<String>,
     /// Work for after the state lock is released (LOGOFF, DISCONNECT from the guest).
     pub(crate) deferred: Option<Deferred>,
+    /// A question a command asked; the next line the user types answers it.
+    pub prompt: Option<crate::command::Prompt>,
+    /// A DIAGNOSE X'08' waiting for the answer to a prompt: the guest's registers and the
+    /// Ry register number, to complete it with the command's return code.
+    pub(crate) held_diag: Option<([u32; 16], usize)>,
 }
 
 /// A logged-on user.

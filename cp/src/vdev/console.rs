@@ -35,6 +35,8 @@ pub trait TermSink: Send + Sync {
     fn line(&self, text: &str);
     /// The status changed.
     fn status(&self, status: Status);
+    /// The next line is typed without being shown (a password), or shown again.
+    fn hidden(&self, _hidden: bool) {}
 }
 
 #[derive(Default)]
@@ -91,6 +93,14 @@ impl ConsoleLink {
     /// The status the terminal shows.
     pub fn status(&self) -> Status {
         self.lock().status()
+    }
+
+    /// Makes the next line typed non-display (a password prompt) or displayed again.
+    pub fn set_hidden(&self, hidden: bool) {
+        let sink = self.lock().sink.clone();
+        if let Some(t) = sink {
+            t.hidden(hidden);
+        }
     }
 
     /// Attaches a terminal (logon, reconnect) or detaches it (`None`: disconnect).
