@@ -73,7 +73,7 @@ pub(crate) fn diagnose(
         0x58 => console_3270(user, st, &mut a, rx, ry),
         0x5C => message_editing(st, &mut a, rx, ry),
         0x60 => {
-            a.gpr[rx] = st.vm.backend.memory().size() as u32;
+            a.gpr[rx] = st.storage;
             true
         }
         0x64 => named_segment(sys, st, &mut a, rx, ry),

@@ -14,7 +14,7 @@
 //! takes another user's state lock: messages go to other users through their
 //! [`ConsoleLink`], which has its own lock.
 
-mod build;
+pub mod build;
 pub mod diag;
 mod input;
 mod run;
@@ -106,6 +106,9 @@ pub struct UserState {
     pub entry: UserEntry,
     /// The virtual machine.
     pub vm: Vm,
+    /// The storage size the machine is defined with (DIAGNOSE X'60', QUERY STORAGE); the
+    /// backend may hold more, to make room for shared segments above it.
+    pub storage: u32,
     /// The console's virtual address.
     pub console_addr: u16,
     /// In CP mode (`CP READ`).
