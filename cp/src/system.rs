@@ -10,7 +10,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+use std::time::Instant;
 
 use s370::devices::ckd::Volume;
 
@@ -107,7 +108,11 @@ pub struct System {
     pub dispatcher: Dispatcher,
     /// The log message (`SET LOGMSG`).
     pub logmsg: Mutex<Vec<String>>,
+    /// When the system started (INDICATE LOAD's processor use is measured from it).
+    pub started: Instant,
     shutting_down: AtomicBool,
+    logons_disabled: AtomicBool,
+    shut_down: (Mutex<bool>, Condvar),
 }
 
 impl std::fmt::Debug for System {
@@ -166,6 +171,7 @@ impl System {
             saved.insert((s.name.clone(), s.machine), Arc::new(sys));
         }
 
+        crate::command::define::clean_tdisks(dir);
         let spool_dir = resolve(&config.spool_dir)?;
         let (spool, damaged) =
             SpoolStore::open(&spool_dir).map_err(|e| StartError::Spool(e.to_string()))?;
@@ -210,7 +216,10 @@ impl System {
             saved,
             dispatcher: Dispatcher::new(workers, tuning),
             logmsg: Mutex::new(logmsg),
+            started: Instant::now(),
             shutting_down: AtomicBool::new(false),
+            logons_disabled: AtomicBool::new(false),
+            shut_down: (Mutex::new(false), Condvar::new()),
         }))
     }
 
@@ -262,6 +271,38 @@ impl System {
     /// Marks the system as shutting down (no new logons).
     pub fn begin_shutdown(&self) {
         self.shutting_down.store(true, Ordering::Release);
+    }
+
+    /// Do terminals accept new logons (`ENABLE` / `DISABLE`)? The session layer asks before
+    /// it lets a terminal log on; AUTOLOG does not.
+    pub fn logons_enabled(&self) -> bool {
+        !self.logons_disabled.load(Ordering::Acquire)
+    }
+
+    /// `ENABLE ALL` (true) or `DISABLE ALL` (false).
+    pub fn set_logons_enabled(&self, on: bool) {
+        self.logons_disabled.store(!on, Ordering::Release);
+    }
+
+    /// Records that SHUTDOWN has finished (users off, spool closed, dispatcher stopped) and
+    /// wakes [`System::wait_for_shutdown`].
+    pub fn finish_shutdown(&self) {
+        self.begin_shutdown();
+        *lock(&self.shut_down.0) = true;
+        self.shut_down.1.notify_all();
+    }
+
+    /// Has SHUTDOWN finished?
+    pub fn shut_down(&self) -> bool {
+        *lock(&self.shut_down.0)
+    }
+
+    /// Waits until SHUTDOWN has finished; the binary then ends the process.
+    pub fn wait_for_shutdown(&self) {
+        let mut done = lock(&self.shut_down.0);
+        while !*done {
+            done = self.shut_down.1.wait(done).unwrap_or_else(|p| p.into_inner());
+        }
     }
 
     /// The spool, locked.

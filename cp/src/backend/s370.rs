@@ -210,6 +210,16 @@ impl Backend for S370Backend {
         }
     }
 
+    fn interruptions(&self) -> Vec<(&'static str, u64)> {
+        let c = self.cpu.counters();
+        vec![
+            ("SVC", c.svc),
+            ("PROGRAM", c.program),
+            ("EXTERNAL", c.external),
+            ("I/O", c.io_interrupts),
+        ]
+    }
+
     fn reset(&mut self, clear: bool) {
         self.cpu.reset(clear);
         self.awaiting = Awaiting::Nothing;
@@ -245,5 +255,10 @@ impl GuestMemory for Storage {
 
     fn channel(&mut self) -> &mut dyn ChannelMemory {
         self
+    }
+
+    fn storage_key(&self, addr: u64) -> Option<u8> {
+        let a = u32::try_from(addr).ok().filter(|&a| (a as usize) < Storage::size(self))?;
+        Some(self.key(a))
     }
 }

@@ -250,6 +250,7 @@ impl User {
             segments: Vec::new(),
             deferred: None,
             prompt: None,
+            cmd: Default::default(),
             held_diag: None,
         };
         let user = Arc::new(User {
@@ -320,6 +321,7 @@ impl User {
         }
         self.kick();
         crate::command::spool::close_all(sys, self);
+        crate::command::logoff_cleanup(self);
         let acct = self.accounting_line(sys);
         let show_acct = self.lock().settings.acnt;
         if show_acct {

@@ -139,6 +139,8 @@ pub struct UserState {
     pub(crate) deferred: Option<Deferred>,
     /// A question a command asked; the next line the user types answers it.
     pub prompt: Option<crate::command::Prompt>,
+    /// What CP's commands keep for the user (tracing, T-disks, console spooling, ...).
+    pub cmd: crate::command::state::CmdState,
     /// A DIAGNOSE X'08' waiting for the answer to a prompt: the guest's registers and the
     /// Ry register number, to complete it with the command's return code.
     pub(crate) held_diag: Option<([u32; 16], usize)>,
@@ -226,6 +228,12 @@ impl User {
     pub fn try_settings(&self) -> Option<(bool, bool, bool)> {
         let st = self.state.try_lock().ok()?;
         Some((st.settings.msg, st.settings.wng, st.disconnected_at.is_some()))
+    }
+
+    /// The machine's defined storage, without waiting for the state lock (`None` while it
+    /// is held, e.g. by the user's own running command).
+    pub fn try_storage(&self) -> Option<u32> {
+        self.state.try_lock().ok().map(|s| s.storage)
     }
 
     /// Disconnects the user's terminal; the machine runs on (`DISCONNECT AT ...`).

@@ -92,11 +92,9 @@ impl UserState {
         let insns_before = self.vm.backend.counters().instructions.unwrap_or(0);
         let end = loop {
             let left = slice.max_time.saturating_sub(start.elapsed());
-            let exit = match self
-                .vm
-                .backend
-                .run(Slice { max_instructions: slice.max_instructions, max_time: left })
-            {
+            // TRACE and ADSTOP step the machine through the command layer.
+            let slice_left = Slice { max_instructions: slice.max_instructions, max_time: left };
+            let exit = match crate::command::trace::run(self, user, slice_left) {
                 Ok(e) => e,
                 Err(e) => {
                     self.stop(user, format!("CP ENTERED; MACHINE FAILURE: {e}"));
@@ -123,13 +121,20 @@ impl UserState {
                     break SliceEnd::Stopped;
                 }
                 Exit::Io(req) => {
-                    let cc = self.vm.io_instruction(req);
+                    let cc = crate::command::trace::io_instruction(self, user, req);
                     let _ = self.vm.backend.complete(Completion::Io { cc });
+                    if self.cp_mode {
+                        break SliceEnd::Stopped;
+                    }
                 }
-                Exit::Privileged { .. } => {
-                    let _ = self.vm.backend.complete(Completion::Simulate);
+                Exit::Privileged { mnemonic } => {
+                    crate::command::trace::simulate(self, user, mnemonic);
+                    if self.cp_mode {
+                        break SliceEnd::Stopped;
+                    }
                 }
                 Exit::Service(req) => {
+                    crate::command::trace::diagnose(self, user, &req);
                     let Some(answer) = super::diag::diagnose(sys, user, self, &req) else {
                         // A CP command asked a question: the guest waits for the answer.
                         break SliceEnd::Blocked;
@@ -146,7 +151,7 @@ impl UserState {
         };
         let used = if sys.deterministic {
             let after = self.vm.backend.counters().instructions.unwrap_or(0);
-            (after - insns_before).max(1) * NS_PER_INSN
+            after.saturating_sub(insns_before).max(1) * NS_PER_INSN
         } else {
             start.elapsed().as_nanos() as u64
         };

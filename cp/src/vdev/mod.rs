@@ -7,6 +7,7 @@
 //! them through [`crate::vm`]'s virtual I/O; [`VDev`] is what CP itself keeps about each.
 
 pub mod console;
+pub mod ready;
 pub mod spool;
 
 use std::sync::{Arc, Mutex};
