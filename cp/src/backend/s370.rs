@@ -99,7 +99,9 @@ impl Backend for S370Backend {
             }
             let before = self.cpu.counters().instructions;
             let exit = self.cpu.run(budget);
-            left = left.saturating_sub(self.cpu.counters().instructions - before);
+            // An interruption taken counts as a step too, so a one-instruction slice (CP's
+            // TRACE and ADSTOP stepping) ends right after it.
+            left = left.saturating_sub((self.cpu.counters().instructions - before).max(1));
             match exit {
                 CpuExit::Budget => {
                     if start.elapsed() >= slice.max_time {

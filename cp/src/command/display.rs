@@ -179,10 +179,11 @@ fn e_format(v: u64) -> String {
         m /= 10.0;
         e += 1;
     }
-    let digits = format!("{:.17}", m);
+    // f64 holds about 16 significant digits; the 17th is shown as 0.
+    let digits = format!("{m:.16}");
     let digits = digits.trim_start_matches('0');
     let es = if e < 0 { '-' } else { '+' };
-    format!("{sign}{digits:.18} E{es}{:02}", e.abs())
+    format!("{sign}{digits}0 E{es}{:02}", e.abs())
 }
 
 fn fpr_regs(ctx: &mut Ctx<'_>, r: &S370Regs, a: Option<u32>, b: Option<u32>) -> bool {
@@ -224,6 +225,12 @@ fn ebcdic_text(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// A storage key as DISPLAY shows it: access key and fetch-protection bit, without the
+/// reference and change bits the processor keeps beside them.
+fn shown_key(st: &mut UserState, addr: u32) -> u8 {
+    st.vm.memory().storage_key(u64::from(addr)).unwrap_or(0) & 0xF8
+}
+
 fn show_storage(ctx: &mut Ctx<'_>, st: &mut UserState, k: Kind, spec: &str) -> bool {
     let size = st.vm.memory().size() as u32;
     let Some((a, b)) = range(spec, true) else { return false };
@@ -239,9 +246,9 @@ fn show_storage(ctx: &mut Ctx<'_>, st: &mut UserState, k: Kind, spec: &str) -> b
     if k == Kind::Keys {
         let mut block = first & !0x7FF;
         while block < end {
-            let key = st.vm.memory().storage_key(u64::from(block)).unwrap_or(0);
+            let key = shown_key(st, block);
             let mut last = block + 0x800;
-            while last < end && st.vm.memory().storage_key(u64::from(last)) == Some(key) {
+            while last < end && shown_key(st, last) == key {
                 last += 0x800;
             }
             ctx.say(format!("{block:06X} TO {:06X}   KEY = {key:02X}", last - 1));
@@ -262,7 +269,7 @@ fn show_storage(ctx: &mut Ctx<'_>, st: &mut UserState, k: Kind, spec: &str) -> b
             bytes.chunks(4).map(|c| c.iter().map(|x| format!("{x:02X}")).collect()).collect();
         let mut line = format!("{at:06X} {}", words.join(" "));
         if at % 0x800 == 0 {
-            let key = st.vm.memory().storage_key(u64::from(at)).unwrap_or(0);
+            let key = shown_key(st, at);
             line.push_str(&format!(" ({key:02X})"));
         }
         if k == Kind::Translated {

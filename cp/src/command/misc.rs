@@ -124,6 +124,15 @@ pub fn set(ctx: &mut Ctx<'_>, st: &mut UserState, t: &mut Tokens<'_>) {
         }
         _ => {}
     }
+    if let Some(n) = what.strip_prefix("PF") {
+        let key: usize = n.parse().unwrap_or(0);
+        if !(1..=24).contains(&key) {
+            return ctx.error(st, "DMKCFS026E", "OPERAND MISSING OR INVALID");
+        }
+        let text = t.remainder().trim_end();
+        st.settings.pf[key - 1] = (!text.is_empty()).then(|| text.to_string());
+        return;
+    }
     let value = t.next_upper();
     let v = value.as_deref();
     let bad = |ctx: &mut Ctx<'_>, st: &UserState| {
@@ -202,17 +211,6 @@ pub fn set(ctx: &mut Ctx<'_>, st: &mut UserState, t: &mut Tokens<'_>) {
             }
             st.settings.assist = b;
             st.vm.backend.set_assist(b && !st.cmd.trace.wants_assist_off());
-        }
-        pf if pf.starts_with("PF") => {
-            let n: usize = pf[2..].parse().unwrap_or(0);
-            if !(1..=24).contains(&n) {
-                return bad(ctx, st);
-            }
-            let raw = value.map(|first| {
-                let rest = t.remainder();
-                if rest.is_empty() { first } else { format!("{first} {rest}") }
-            });
-            st.settings.pf[n - 1] = raw.filter(|s| !s.is_empty());
         }
         _ => ctx.error(st, "DMKCFS003E", format!("INVALID OPTION - {what}")),
     }
