@@ -976,4 +976,58 @@ mod tests {
         let t = one("# title: i\n> input   two  blanks   \n");
         assert_eq!(t.steps[0].input, Input::Line("input   two  blanks".into()));
     }
+
+    /// Every session file under `tests/cms/` parses and is self-consistent.
+    #[test]
+    fn every_session_file_parses() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("cms");
+        let mut titles = std::collections::HashSet::new();
+        let mut count = 0;
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)
+            .expect("tests/cms exists")
+            .map(|e| e.expect("directory entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "cmst"))
+            .collect();
+        entries.sort();
+        for path in entries {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(&path).expect("readable");
+            let t = parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            count += 1;
+            assert!(titles.insert(t.title.clone()), "{name}: duplicate title");
+            for f in &t.files {
+                if let Some(src) = &f.asm_source {
+                    assert!(dir.join("programs").join(src).is_file(), "{name}: no {src}");
+                    assert!(
+                        !t.runs_on(Backend::X86),
+                        "{name}: S/370 programs need '# backends: s370'"
+                    );
+                }
+            }
+            for s in &t.steps {
+                assert!(t.users.contains(&s.user), "{name} line {}: user {}", s.line, s.user);
+                for e in &s.expect {
+                    if let Expect::Line(p) = e
+                        && let Some(Piece::Text(text)) = p.first()
+                        && text.starts_with("R(")
+                    {
+                        let code = &text[2..text.find(')').unwrap_or(2)];
+                        let ok = code.len() == 5
+                            && (code.chars().all(|c| c.is_ascii_digit())
+                                || (code.starts_with('-')
+                                    && code[1..].chars().all(|c| c.is_ascii_digit())));
+                        assert!(ok, "{name} line {}: bad ready code {text:?}", s.line);
+                    }
+                }
+            }
+            if t.start == Start::Logon {
+                let first = &t.steps[0].input;
+                assert!(
+                    matches!(first, Input::Line(l) if l.to_ascii_uppercase().starts_with("LOGON")),
+                    "{name}: a logon session starts with LOGON"
+                );
+            }
+        }
+        assert!(count >= 40, "only {count} session files");
+    }
 }
