@@ -322,8 +322,13 @@ impl Dispatcher {
             }
         }
         self.shared.work.notify_all();
+        let me = std::thread::current().id();
         for w in self.workers.drain(..) {
-            let _ = w.join();
+            // The last owner of the system may be a worker itself (it held the system while
+            // running a slice): it cannot wait for its own end, and it stops after this slice.
+            if w.thread().id() != me {
+                let _ = w.join();
+            }
         }
     }
 }

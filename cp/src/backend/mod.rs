@@ -18,11 +18,14 @@
 //! [`scripted::ScriptedBackend`] (queued exits, recorded completions: the test double for
 //! everything above this trait). The x86/KVM adapter fits the same trait.
 
+pub mod s370;
 pub mod scripted;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+
+use ::s370::channel::ChannelMemory;
 
 /// How much a [`Backend::run`] may do before it returns [`Exit::Preempted`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,6 +220,19 @@ pub trait GuestMemory {
     fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), MemoryError>;
     /// Copies `data` into guest memory at `addr`.
     fn write(&mut self, addr: u64, data: &[u8]) -> Result<(), MemoryError>;
+    /// Sets the storage key of the block holding `addr` (S/370; machines without storage
+    /// keys have nothing to set).
+    fn set_storage_key(&mut self, addr: u64, key: u8);
+    /// The same memory as a channel sees it (absolute addresses, access keys), for running
+    /// a guest's channel programs against its virtual devices.
+    fn channel(&mut self) -> &mut dyn ChannelMemory;
+}
+
+/// Reads a big-endian fullword from guest memory.
+pub fn read_u32(mem: &dyn GuestMemory, addr: u64) -> Result<u32, MemoryError> {
+    let mut b = [0u8; 4];
+    mem.read(addr, &mut b)?;
+    Ok(u32::from_be_bytes(b))
 }
 
 /// Something that can end a running slice early from another thread.
@@ -274,6 +290,13 @@ pub trait Backend: Send {
     fn complete(&mut self, answer: Completion) -> Result<(), BackendError>;
     /// Makes an interruption pending.
     fn post(&mut self, irq: Interrupt) -> Result<(), BackendError>;
+    /// Takes back an I/O interruption from `device` that the guest has not taken yet, and
+    /// returns its CSW (TEST I/O and CLEAR I/O clear a pending interruption this way).
+    fn withdraw_io(&mut self, device: u16) -> Option<[u8; 8]>;
+    /// Is an I/O interruption from `device` pending (posted, not yet taken)?
+    fn has_pending_io(&self, device: u16) -> bool;
+    /// Is an I/O interruption from any device on channel `channel` pending?
+    fn has_pending_io_on_channel(&self, channel: u8) -> bool;
     /// A handle that ends a running `run` early, from any thread.
     fn kicker(&self) -> Kicker;
     /// Guest memory.
@@ -284,4 +307,11 @@ pub trait Backend: Send {
     fn set_regs(&mut self, regs: &ArchRegs) -> Result<(), BackendError>;
     /// Work and interception counts.
     fn counters(&self) -> Counters;
+    /// Resets the processor (SYSTEM RESET), and with `clear` all of memory too (SYSTEM
+    /// CLEAR). Any unanswered exit is forgotten.
+    fn reset(&mut self, clear: bool);
+    /// Turns the machine's virtualization assist on or off (`SET ASSIST`): on S/370, whether
+    /// privileged instructions run in the interpreter or are intercepted for CP. Machines
+    /// without such a choice keep running as they do.
+    fn set_assist(&mut self, on: bool);
 }

@@ -8,6 +8,9 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use s370::channel::ChannelMemory;
+use s370::storage::AccessError;
+
 use super::{
     ArchRegs, Backend, BackendError, Completion, Counters, Exit, FlagKick, GuestMemory, Interrupt,
     Kicker, MemoryError, S370Regs, Slice,
@@ -75,6 +78,22 @@ impl GuestMemory for VecMemory {
         let end = a.checked_add(data.len()).ok_or(err)?;
         self.0.get_mut(a..end).ok_or(err)?.copy_from_slice(data);
         Ok(())
+    }
+
+    fn set_storage_key(&mut self, _addr: u64, _key: u8) {}
+
+    fn channel(&mut self) -> &mut dyn ChannelMemory {
+        self
+    }
+}
+
+impl ChannelMemory for VecMemory {
+    fn fetch(&mut self, addr: u32, buf: &mut [u8], _key: u8) -> Result<(), AccessError> {
+        GuestMemory::read(self, u64::from(addr), buf).map_err(|_| AccessError::Addressing(addr))
+    }
+
+    fn store(&mut self, addr: u32, data: &[u8], _key: u8) -> Result<(), AccessError> {
+        GuestMemory::write(self, u64::from(addr), data).map_err(|_| AccessError::Addressing(addr))
     }
 }
 
@@ -182,6 +201,30 @@ impl Backend for ScriptedBackend {
         Ok(())
     }
 
+    fn withdraw_io(&mut self, device: u16) -> Option<[u8; 8]> {
+        let mut r = self.record.lock().expect("record lock");
+        let at = r
+            .posted
+            .iter()
+            .position(|i| matches!(i, Interrupt::Io { device: d, .. } if *d == device))?;
+        match r.posted.remove(at) {
+            Interrupt::Io { csw, .. } => Some(csw),
+            Interrupt::External { .. } => None,
+        }
+    }
+
+    fn has_pending_io(&self, device: u16) -> bool {
+        let r = self.record.lock().expect("record lock");
+        r.posted.iter().any(|i| matches!(i, Interrupt::Io { device: d, .. } if *d == device))
+    }
+
+    fn has_pending_io_on_channel(&self, channel: u8) -> bool {
+        let r = self.record.lock().expect("record lock");
+        r.posted
+            .iter()
+            .any(|i| matches!(i, Interrupt::Io { device: d, .. } if (*d >> 8) as u8 == channel))
+    }
+
     fn kicker(&self) -> Kicker {
         Kicker::new(self.kick.clone())
     }
@@ -207,6 +250,12 @@ impl Backend for ScriptedBackend {
     fn counters(&self) -> Counters {
         Counters { instructions: None, interceptions: self.counts.clone() }
     }
+
+    fn reset(&mut self, _clear: bool) {
+        self.awaiting = false;
+    }
+
+    fn set_assist(&mut self, _on: bool) {}
 }
 
 #[cfg(test)]

@@ -2,33 +2,7 @@
 //! searches it (VM/370 R6 DMKCFC's COMND table), so an abbreviation goes to the first command
 //! it fits: `D` is DIAL before DISPLAY, `L` is LOGON.
 
-/// Privilege classes as a bit set: bit 0 = class A ... bit 7 = class H.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Classes(pub u8);
-
-impl Classes {
-    /// No class: the command is open to anyone, also before LOGON.
-    pub const ANY: Classes = Classes(0);
-
-    /// Classes from letters (`"ABCDEFG"`); other characters are ignored.
-    pub fn parse(s: &str) -> Classes {
-        Classes(
-            s.bytes()
-                .filter(|b| (b'A'..=b'H').contains(&b.to_ascii_uppercase()))
-                .fold(0, |m, b| m | 1 << (b.to_ascii_uppercase() - b'A')),
-        )
-    }
-
-    /// May a user with `user` classes use something that needs `self`?
-    pub fn allows(self, user: Classes) -> bool {
-        self.0 == 0 || self.0 & user.0 != 0
-    }
-
-    /// The letters, in order.
-    pub fn letters(self) -> String {
-        (0..8).filter(|i| self.0 & (1 << i) != 0).map(|i| char::from(b'A' + i)).collect()
-    }
-}
+use crate::directory::Classes;
 
 /// Every CP command verb.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -168,7 +142,7 @@ pub fn find(word: &str, user: Classes, logged_on: bool) -> Option<&'static Entry
     let w = word.to_ascii_uppercase();
     COMMANDS.iter().find(|e| {
         abbreviates(&w, e.name, e.min)
-            && Classes::parse(e.classes).allows(user)
+            && (e.classes.is_empty() || user.any_of(e.classes))
             && !(logged_on && e.verb == Verb::Logon)
     })
 }
@@ -179,9 +153,9 @@ mod tests {
 
     #[test]
     fn abbreviations_follow_table_order() {
-        let g = Classes::parse("G");
+        let g = Classes::GENERAL;
         let f = |w: &str| find(w, g, true).map(|e| e.verb);
-        assert_eq!(find("L", Classes::ANY, false).map(|e| e.verb), Some(Verb::Logon));
+        assert_eq!(find("L", Classes::NONE, false).map(|e| e.verb), Some(Verb::Logon));
         assert_eq!(find("LOG", g, false).map(|e| e.verb), Some(Verb::Logon), "LOGON comes first");
         assert_eq!(f("D"), Some(Verb::Dial));
         assert_eq!(f("DI"), Some(Verb::Dial));
@@ -197,11 +171,10 @@ mod tests {
 
     #[test]
     fn classes_hide_commands() {
-        let g = Classes::parse("G");
+        let g = Classes::GENERAL;
         assert!(find("FORCE", g, true).is_none());
-        assert!(find("FORCE", Classes::parse("A"), true).is_some());
+        assert!(find("FORCE", Classes::parse("A").expect("class A"), true).is_some());
         assert_eq!(find("W", g, true).map(|e| e.verb), None, "WARNING needs A or B");
-        assert_eq!(Classes::parse("abz").letters(), "AB");
-        assert!(Classes::ANY.allows(Classes(0)));
+        assert_eq!(find("LOGOFF", Classes::NONE, true).map(|e| e.verb), Some(Verb::Logoff));
     }
 }

@@ -171,7 +171,7 @@ impl fmt::Display for DasdType {
 }
 
 /// The kind of machine a user gets (`MACHINE 370|X86`, this project's statement).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum Machine {
     /// An S/370 virtual machine on the interpreter (the default).
     #[default]
@@ -408,6 +408,14 @@ pub enum SpoolClass {
 impl SpoolClass {
     /// The class when a statement omits it: `A`.
     pub const DEFAULT: SpoolClass = SpoolClass::Class('A');
+
+    /// The class as one character (`*` for all classes).
+    pub fn as_char(self) -> char {
+        match self {
+            Self::Any => '*',
+            Self::Class(c) => c,
+        }
+    }
 }
 
 impl fmt::Display for SpoolClass {
