@@ -12,3 +12,4 @@
 //! terminals there and drives each through its `Console`.
 
 pub mod ds;
+pub mod telnet;
