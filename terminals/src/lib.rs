@@ -13,3 +13,7 @@
 
 pub mod ds;
 pub mod telnet;
+pub mod console;
+pub mod server;
+pub mod tui;
+pub mod client;

@@ -11,6 +11,7 @@
 pub mod addr;
 pub mod attr;
 pub mod builder;
+pub mod diff;
 pub mod inbound;
 pub mod model;
 pub mod query;
