@@ -211,6 +211,8 @@ pub struct TerminalInfo {
     pub color: bool,
     /// The remote address.
     pub peer: Option<SocketAddr>,
+    /// The terminal's Query Reply, if it was asked and answered.
+    pub query: Option<crate::ds::query::QueryReply>,
 }
 
 impl TerminalInfo {
@@ -225,6 +227,7 @@ impl TerminalInfo {
             extended: true,
             color: false,
             peer: None,
+            query: None,
         }
     }
 
@@ -239,6 +242,7 @@ impl TerminalInfo {
             extended: false,
             color: false,
             peer: None,
+            query: None,
         }
     }
 }

@@ -156,6 +156,7 @@ pub(super) fn serve(mut stream: TcpStream, shared: Arc<ServerShared>, tx: SyncSe
                         }
                     }
                     info.color |= q.color;
+                    info.query = Some(q);
                 }
             }
             Err(_) => return,
@@ -231,6 +232,7 @@ fn graf_info(
         extended: terminal.extended || kind == TerminalKind::Tn3270e,
         color: terminal.color,
         peer,
+        query: None,
     }
 }
 
