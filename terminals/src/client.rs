@@ -30,6 +30,9 @@ pub enum ClientError {
     /// The server closed the connection.
     #[error("connection closed by the server")]
     Closed,
+    /// No such 3270 model.
+    #[error("there is no 3270 model {0} (use 2, 3, 4 or 5)")]
+    BadModel(u8),
 }
 
 /// How the client presents itself.
@@ -219,6 +222,42 @@ impl Connection {
     }
 
     /// Closes the connection.
+    pub fn close(&self) {
+        let _ = self.stream.shutdown(Shutdown::Both);
+    }
+
+    /// A second handle that sends records, for a thread other than the reader.
+    pub fn writer(&self) -> io::Result<ConnWriter> {
+        Ok(ConnWriter {
+            stream: self.stream.try_clone()?,
+            tn3270e: matches!(self.mode(), ClientMode::Tn3270e { .. }),
+            seq: 0,
+        })
+    }
+}
+
+/// Sends records on a [`Connection`] from another thread.
+#[derive(Debug)]
+pub struct ConnWriter {
+    stream: TcpStream,
+    tn3270e: bool,
+    seq: u16,
+}
+
+impl ConnWriter {
+    /// Sends a record to the host.
+    pub fn send(&mut self, rec: &[u8]) -> Result<(), ClientError> {
+        let wire = if self.tn3270e {
+            self.seq = self.seq.wrapping_add(1);
+            tn3270e_record(Tn3270eHeader { seq: self.seq, ..Default::default() }, rec)
+        } else {
+            record(rec)
+        };
+        self.stream.write_all(&wire)?;
+        Ok(())
+    }
+
+    /// Closes the connection (the reader sees it end).
     pub fn close(&self) {
         let _ = self.stream.shutdown(Shutdown::Both);
     }
