@@ -33,7 +33,11 @@ pub struct EchoCp {
 
 impl EchoCp {
     pub fn start(config: ServerConfig) -> EchoCp {
-        let server = TerminalServer::bind("127.0.0.1:0", config).expect("bind");
+        EchoCp::start_on("127.0.0.1:0", config)
+    }
+
+    pub fn start_on(addr: &str, config: ServerConfig) -> EchoCp {
+        let server = TerminalServer::bind(addr, config).expect("bind");
         let addr = server.local_addr();
         let log = Arc::new(Mutex::new(Log::default()));
         let server = Arc::new(Mutex::new(Some(server)));
