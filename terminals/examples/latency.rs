@@ -27,7 +27,11 @@ fn screen_has(t: &Terminal3270, what: &[u8]) -> bool {
 }
 
 /// Applies host records until `done` or the deadline; false on timeout.
-fn pump_until(c: &mut Connection, t: &mut Terminal3270, done: &dyn Fn(&Terminal3270) -> bool) -> bool {
+fn pump_until(
+    c: &mut Connection,
+    t: &mut Terminal3270,
+    done: &dyn Fn(&Terminal3270) -> bool,
+) -> bool {
     let until = Instant::now() + Duration::from_secs(30);
     while !done(t) {
         let left = until.saturating_duration_since(Instant::now());
@@ -74,10 +78,13 @@ fn main() {
     while let Some(a) = args.next() {
         match a.as_str() {
             "--interval-ms" => {
-                interval = Duration::from_millis(args.next().and_then(|v| v.parse().ok()).unwrap_or(0))
+                interval =
+                    Duration::from_millis(args.next().and_then(|v| v.parse().ok()).unwrap_or(0))
             }
             "--addr" => addr = args.next(),
-            other => positional.push(other.parse::<usize>().expect("SESSIONS and ROUNDS are numbers")),
+            other => {
+                positional.push(other.parse::<usize>().expect("SESSIONS and ROUNDS are numbers"))
+            }
         }
     }
     let sessions = positional.first().copied().unwrap_or(100);
@@ -116,7 +123,9 @@ fn main() {
                             if let Some(r) = t.key(Key::Clear) {
                                 c.send(&r).expect("send");
                             }
-                            pump_until(&mut c, &mut t, &|t| t.lock().is_none() && t.screen().is_formatted());
+                            pump_until(&mut c, &mut t, &|t| {
+                                t.lock().is_none() && t.screen().is_formatted()
+                            });
                         }
                         let line = format!("ping {id} {k}");
                         t.type_str(&line);
@@ -126,7 +135,9 @@ fn main() {
                             c.send(&r).expect("send");
                         }
                         let ok = if echo {
-                            pump_until(&mut c, &mut t, &|t| screen_has(t, &want) && t.lock().is_none())
+                            pump_until(&mut c, &mut t, &|t| {
+                                screen_has(t, &want) && t.lock().is_none()
+                            })
                         } else {
                             pump_until(&mut c, &mut t, &|t| t.lock().is_none())
                         };
@@ -157,7 +168,10 @@ fn main() {
     let wall = run.elapsed();
     connects.sort();
     times.sort();
-    println!("target            {}", if echo { "in-process toy echo CP".to_string() } else { target });
+    println!(
+        "target            {}",
+        if echo { "in-process toy echo CP".to_string() } else { target }
+    );
     println!("sessions          {sessions}, {rounds} rounds each");
     println!(
         "connect+logo      p50 {:?}  p99 {:?}  (all {sessions} connected in {:?})",

@@ -50,7 +50,12 @@ pub struct ClientConfig {
 
 impl Default for ClientConfig {
     fn default() -> Self {
-        ClientConfig { model: Model::M2, tn3270e: true, color: true, timeout: Duration::from_secs(10) }
+        ClientConfig {
+            model: Model::M2,
+            tn3270e: true,
+            color: true,
+            timeout: Duration::from_secs(10),
+        }
     }
 }
 
@@ -141,17 +146,18 @@ pub struct Connection {
 
 impl Connection {
     /// Connects to `addr` and negotiates.
-    pub fn connect(addr: impl ToSocketAddrs, config: &ClientConfig) -> Result<Connection, ClientError> {
+    pub fn connect(
+        addr: impl ToSocketAddrs,
+        config: &ClientConfig,
+    ) -> Result<Connection, ClientError> {
         let target = addr
             .to_socket_addrs()?
             .next()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address"))?;
         let stream = TcpStream::connect_timeout(&target, config.timeout)?;
         stream.set_nodelay(true)?;
-        let mut c = Connection {
-            stream,
-            wire: ClientWire::new(&config.terminal_type(), config.tn3270e),
-        };
+        let mut c =
+            Connection { stream, wire: ClientWire::new(&config.terminal_type(), config.tn3270e) };
         let until = Instant::now() + config.timeout;
         while *c.wire.mode() == ClientMode::Negotiating {
             let left = until.saturating_duration_since(Instant::now());

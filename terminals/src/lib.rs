@@ -11,9 +11,9 @@
 //! Start reading at [`server::TerminalServer`] and [`console::Console`]: CP accepts
 //! terminals there and drives each through its `Console`.
 
-pub mod ds;
-pub mod telnet;
-pub mod console;
-pub mod server;
-pub mod tui;
 pub mod client;
+pub mod console;
+pub mod ds;
+pub mod server;
+pub mod telnet;
+pub mod tui;

@@ -54,7 +54,11 @@ fn dropped_within(s: &mut TcpStream, limit: Duration) -> Duration {
         match s.read(&mut buf) {
             Ok(0) => return start.elapsed(),
             Ok(_) => {}
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
             Err(_) => return start.elapsed(),
         }
         assert!(start.elapsed() < limit, "not dropped within {limit:?}");
@@ -85,7 +89,8 @@ fn garbage_half_negotiations_and_huge_records_are_dropped() {
 
     // Random bytes with no telnet in them: a typewriter that reads lines of junk.
     let mut r = TcpStream::connect(cp.addr).expect("connect");
-    let noise: Vec<u8> = (0..50_000u32).map(|k| (k.wrapping_mul(40_503) >> 7) as u8 & 0x7E).collect();
+    let noise: Vec<u8> =
+        (0..50_000u32).map(|k| (k.wrapping_mul(40_503) >> 7) as u8 & 0x7E).collect();
     r.write_all(&noise).expect("write");
     still_fine(&mut good, 2);
     drop(r);
@@ -111,7 +116,11 @@ fn garbage_half_negotiations_and_huge_records_are_dropped() {
     // saw both go.
     let until = Instant::now() + Duration::from_secs(5);
     while cp.log.lock().expect("lock").disconnects < 2 {
-        assert!(Instant::now() < until, "CP missed a disconnection: {:?}", cp.log.lock().expect("lock").disconnects);
+        assert!(
+            Instant::now() < until,
+            "CP missed a disconnection: {:?}",
+            cp.log.lock().expect("lock").disconnects
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }
@@ -132,7 +141,8 @@ fn a_client_that_never_reads_is_dropped_without_blocking_cp() {
         d.wait_for("VM/370 ONLINE", Duration::from_secs(5));
         d
     });
-    let good_console = server.accept_timeout(Duration::from_secs(5)).expect("a terminal").into_console();
+    let good_console =
+        server.accept_timeout(Duration::from_secs(5)).expect("a terminal").into_console();
     let mut good = good.join().expect("no panic");
 
     let line = "X".repeat(100);
@@ -141,8 +151,14 @@ fn a_client_that_never_reads_is_dropped_without_blocking_cp() {
         slow_console.write_line(&line);
     }
     let took = start.elapsed();
-    assert!(took < Duration::from_secs(2), "CP blocked for {took:?} on a client that does not read");
-    assert_eq!(slow_console.next_event(Some(Duration::from_secs(5))), Some(TermEvent::Disconnected));
+    assert!(
+        took < Duration::from_secs(2),
+        "CP blocked for {took:?} on a client that does not read"
+    );
+    assert_eq!(
+        slow_console.next_event(Some(Duration::from_secs(5))),
+        Some(TermEvent::Disconnected)
+    );
     assert!(!slow_console.is_connected());
     let _ = slow.write_all(b"x");
 

@@ -9,12 +9,7 @@ use support::echo_cp::EchoCp;
 use terminals::server::ServerConfig;
 
 fn tmux(args: &[&str]) -> String {
-    let out = Command::new("timeout")
-        .arg("10")
-        .arg("tmux")
-        .args(args)
-        .output()
-        .expect("run tmux");
+    let out = Command::new("timeout").arg("10").arg("tmux").args(args).output().expect("run tmux");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -53,10 +48,8 @@ fn c3270_under_tmux() {
     }
     let cp = EchoCp::start(ServerConfig::default());
     let name = format!("vm370-c3270-{}", std::process::id());
-    let cmd = format!(
-        "timeout 60 c3270 -model 3279-2 -codepage cp037 127.0.0.1:{}",
-        cp.addr.port()
-    );
+    let cmd =
+        format!("timeout 60 c3270 -model 3279-2 -codepage cp037 127.0.0.1:{}", cp.addr.port());
     tmux(&["new-session", "-d", "-s", &name, "-x", "100", "-y", "32", &cmd]);
     let _session = Session(name.clone());
     wait_pane(&name, "VM/370 ONLINE");

@@ -67,7 +67,10 @@ fn session(prefix: &str, kind: TerminalKind) {
     s.ok("Enter");
     let screen = wait_for(&mut s, "ECHO: hello [world]");
     assert_eq!(screen[0].trim_end(), "hello [world]", "input echoed first");
-    assert_eq!(cp.log.lock().expect("lock").lines.last().map(String::as_str), Some("hello [world]"));
+    assert_eq!(
+        cp.log.lock().expect("lock").lines.last().map(String::as_str),
+        Some("hello [world]")
+    );
 
     // Fill the screen: MORE..., then CLEAR.
     s.ok("String(\"fill 40\")");

@@ -15,7 +15,10 @@ use terminals::telnet::NegotiationConfig;
 
 fn config() -> ServerConfig {
     ServerConfig {
-        negotiation: NegotiationConfig { nvt_wait: Duration::from_millis(200), ..NegotiationConfig::default() },
+        negotiation: NegotiationConfig {
+            nvt_wait: Duration::from_millis(200),
+            ..NegotiationConfig::default()
+        },
         ..ServerConfig::default()
     }
 }
@@ -31,7 +34,12 @@ fn read_until(s: &mut TcpStream, what: &[u8]) -> Vec<u8> {
     let mut got = Vec::new();
     let mut buf = [0u8; 4096];
     while !contains(&got, what) {
-        assert!(Instant::now() < until, "never got {:?}; got {:?}", String::from_utf8_lossy(what), String::from_utf8_lossy(&got));
+        assert!(
+            Instant::now() < until,
+            "never got {:?}; got {:?}",
+            String::from_utf8_lossy(what),
+            String::from_utf8_lossy(&got)
+        );
         if let Ok(n) = s.read(&mut buf) {
             assert!(n > 0, "closed; got {:?}", String::from_utf8_lossy(&got));
             got.extend_from_slice(&buf[..n]);

@@ -191,10 +191,8 @@ impl Core {
         let logo;
         let rows: &[String] = if self.view == View::Logo {
             let g = self.graf.as_ref().map(|g| g.layout);
-            logo = logo_rows(
-                g.map_or(22, |l| l.out_rows),
-                g.map_or(80, |l| usize::from(l.size.cols)),
-            );
+            logo =
+                logo_rows(g.map_or(22, |l| l.out_rows), g.map_or(80, |l| usize::from(l.size.cols)));
             &logo
         } else {
             self.page.rows()

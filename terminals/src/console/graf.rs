@@ -123,7 +123,8 @@ impl Graf {
         s.erase(l.size);
         for (r, text) in c.rows.iter().take(l.out_rows).enumerate() {
             let r = r as u16;
-            let width = if usize::from(r) + 1 == l.out_rows { l.size.cols - 1 } else { l.size.cols };
+            let width =
+                if usize::from(r) + 1 == l.out_rows { l.size.cols - 1 } else { l.size.cols };
             self.put_text(&mut s, l.size.addr(r, 0), text, usize::from(width));
         }
         let mut input = FieldAttr::unprotected();
@@ -235,7 +236,13 @@ mod tests {
     fn incremental_draw_sends_only_changes() {
         let mut g = Graf::new(ScreenSize::DEFAULT, CodePage::Cp037);
         let rows = vec!["HELLO".to_string()];
-        let c = Content { rows: &rows, status: "CP READ", system_id: "VM/370", hidden: false, prefill: None };
+        let c = Content {
+            rows: &rows,
+            status: "CP READ",
+            system_id: "VM/370",
+            hidden: false,
+            prefill: None,
+        };
         let first = g.draw(&c, Draw::default()).expect("first draw");
         assert_eq!(first[0], 0xF5, "full Erase/Write first");
         assert!(g.draw(&c, Draw::default()).is_none(), "nothing changed");

@@ -47,15 +47,15 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use s370::ebcdic::CodePage;
 
+use self::core::{Core, OutItem};
 pub use self::page::MoreTimes;
 pub use self::wire::Loopback;
 pub(crate) use self::wire::WireIn;
-use self::core::{Core, OutItem};
 use crate::ds::{Command, DsError, Model, ScreenSize};
 use crate::server::outbox::{Closed, Outbox};
 use crate::server::timer::{Tick, Timer};
-use crate::telnet::framing::{record, tn3270e_record};
 use crate::telnet::Tn3270eHeader;
+use crate::telnet::framing::{record, tn3270e_record};
 
 /// What the user did, for CP.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -61,8 +61,10 @@ pub fn parse_inbound(rec: &[u8]) -> Result<Inbound, DsError> {
             if let Some(f) = current.take() {
                 inb.fields.push(f);
             }
-            current =
-                Some(InField { addr: Some(decode_address(body[i + 1], body[i + 2])), data: vec![] });
+            current = Some(InField {
+                addr: Some(decode_address(body[i + 1], body[i + 2])),
+                data: vec![],
+            });
             i += 3;
         } else {
             current.get_or_insert_with(|| InField { addr: None, data: vec![] }).data.push(body[i]);

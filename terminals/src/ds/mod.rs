@@ -120,10 +120,7 @@ impl Command {
 
     /// True for the read commands (RB, RM, RMA).
     pub fn is_read(self) -> bool {
-        matches!(
-            self,
-            Command::ReadBuffer | Command::ReadModified | Command::ReadModifiedAll
-        )
+        matches!(self, Command::ReadBuffer | Command::ReadModified | Command::ReadModifiedAll)
     }
 }
 

@@ -81,9 +81,7 @@ impl Model {
 
     /// The model whose alternate size is `size`, if any.
     pub fn from_size(size: ScreenSize) -> Option<Model> {
-        [Model::M2, Model::M3, Model::M4, Model::M5]
-            .into_iter()
-            .find(|m| m.alternate() == size)
+        [Model::M2, Model::M3, Model::M4, Model::M5].into_iter().find(|m| m.alternate() == size)
     }
 }
 

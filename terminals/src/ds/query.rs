@@ -123,7 +123,14 @@ pub fn build_reply(alternate: ScreenSize, color: bool) -> Vec<u8> {
     };
     sf(
         QR_SUMMARY,
-        &[QR_SUMMARY, QR_USABLE_AREA, QR_COLOR, QR_HIGHLIGHT, QR_REPLY_MODES, QR_IMPLICIT_PARTITION],
+        &[
+            QR_SUMMARY,
+            QR_USABLE_AREA,
+            QR_COLOR,
+            QR_HIGHLIGHT,
+            QR_REPLY_MODES,
+            QR_IMPLICIT_PARTITION,
+        ],
     );
     let (w, h) = (alternate.cols, alternate.rows);
     let buf = u16::try_from(alternate.cells()).unwrap_or(u16::MAX);

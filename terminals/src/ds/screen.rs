@@ -262,8 +262,7 @@ impl Screen {
                 },
                 // Erase/Reset: flags bit 0 selects the alternate (implicit partition) size.
                 0x03 if sf.len() >= 2 => {
-                    let size =
-                        if sf[1] & 0x80 != 0 { self.alternate } else { ScreenSize::DEFAULT };
+                    let size = if sf[1] & 0x80 != 0 { self.alternate } else { ScreenSize::DEFAULT };
                     self.erase(size);
                 }
                 // Outbound 3270DS: pid, then a write-type command and its data.
@@ -361,7 +360,8 @@ impl Screen {
                     need(i, 2)?;
                     let stop = self.check_addr(data[i + 1], data[i + 2])?;
                     let count = if stop == ba { n } else { (stop + n - ba) % n };
-                    let mut protected = self.field_attr(ba as u16).is_some_and(|a| a.is_protected());
+                    let mut protected =
+                        self.field_attr(ba as u16).is_some_and(|a| a.is_protected());
                     for k in 0..count {
                         let c = &mut self.cells[(ba + k) % n];
                         if let Some(a) = c.field {
@@ -397,7 +397,8 @@ impl Screen {
                 }
                 order::GE => {
                     need(i, 1)?;
-                    self.cells[ba] = Cell { ch: data[i + 1], field: None, ext: char_attr, ge: true };
+                    self.cells[ba] =
+                        Cell { ch: data[i + 1], field: None, ext: char_attr, ge: true };
                     ba = (ba + 1) % n;
                     i += 2;
                     text = true;

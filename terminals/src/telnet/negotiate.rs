@@ -115,13 +115,8 @@ impl ServerNegotiator {
         } else {
             (State::AwaitTtypeWill, negotiate(Verb::Do, opt::TTYPE))
         };
-        let n = ServerNegotiator {
-            state,
-            config,
-            started: now,
-            state_since: now,
-            terminal_type: None,
-        };
+        let n =
+            ServerNegotiator { state, config, started: now, state_since: now, terminal_type: None };
         (n, first.to_vec())
     }
 
@@ -226,7 +221,9 @@ impl ServerNegotiator {
                 }
                 Step::Continue
             }
-            (_, Verb::Will, o) if !matches!(o, opt::TN3270E | opt::TTYPE | opt::EOR | opt::BINARY) => {
+            (_, Verb::Will, o)
+                if !matches!(o, opt::TN3270E | opt::TTYPE | opt::EOR | opt::BINARY) =>
+            {
                 out.extend_from_slice(&negotiate(Verb::Dont, o));
                 Step::Continue
             }
@@ -372,7 +369,8 @@ mod tests {
         is.extend_from_slice(&[0xFF, 0xF0]);
         assert_eq!(out, is);
         out.clear();
-        let step = run(&mut n, &[0xFF, 0xFA, 0x28, 0x03, 0x07, 0x00, 0x02, 0x04, 0xFF, 0xF0], &mut out);
+        let step =
+            run(&mut n, &[0xFF, 0xFA, 0x28, 0x03, 0x07, 0x00, 0x02, 0x04, 0xFF, 0xF0], &mut out);
         assert_eq!(out, [0xFF, 0xFA, 0x28, 0x03, 0x04, 0xFF, 0xF0]);
         match step {
             Step::Done(Negotiated::Tn3270e { terminal, device_name }) => {

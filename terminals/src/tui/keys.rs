@@ -101,7 +101,9 @@ impl KeyMapper {
                 self.prefix = Prefix::Esc;
                 return Vec::new();
             }
-            KeyCode::Char(_) if alt => return self.after_esc(KeyEvent::new(ev.code, KeyModifiers::NONE)),
+            KeyCode::Char(_) if alt => {
+                return self.after_esc(KeyEvent::new(ev.code, KeyModifiers::NONE));
+            }
             KeyCode::Char('c') if ctrl => Key::Pa(1),
             KeyCode::Char('l') if ctrl => Key::Clear,
             KeyCode::Char('k') if ctrl => Key::EraseEof,

@@ -420,7 +420,8 @@ mod tests {
 
     fn form() -> Terminal3270 {
         let mut t = Terminal3270::new(Model::M2, CodePage::Cp037, false);
-        let mut o = Outbound::write(Command::EraseWrite, Wcc::new(Wcc::RESTORE), ScreenSize::DEFAULT);
+        let mut o =
+            Outbound::write(Command::EraseWrite, Wcc::new(Wcc::RESTORE), ScreenSize::DEFAULT);
         o.sba(0, 0).sf(FieldAttr::protected()).text("NAME");
         o.sba(0, 10).sf(FieldAttr::unprotected()).ic();
         o.sba(0, 16).sf(FieldAttr::protected().numeric());

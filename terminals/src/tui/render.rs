@@ -60,7 +60,12 @@ fn color(c: Color) -> Option<TColor> {
 
 /// The style of a position in a field with `attr`/`field_ext`, holding a character with
 /// `char_ext`.
-pub fn style_of(attr: Option<FieldAttr>, field_ext: &ExtAttr, char_ext: &ExtAttr, colored: bool) -> Style {
+pub fn style_of(
+    attr: Option<FieldAttr>,
+    field_ext: &ExtAttr,
+    char_ext: &ExtAttr,
+    colored: bool,
+) -> Style {
     let mut s = Style::default();
     let a = attr.unwrap_or_default();
     let bright = a.display() == Display::Intensified;
@@ -149,7 +154,8 @@ impl Widget for View<'_> {
                 }
                 let (attr, fext) = field.map_or((None, ExtAttr::default()), |(a, e)| (Some(a), e));
                 let hidden = attr.is_some_and(|a| a.is_nondisplay());
-                let ch = if cell.field.is_some() || hidden { ' ' } else { display_char(cp, cell.ch) };
+                let ch =
+                    if cell.field.is_some() || hidden { ' ' } else { display_char(cp, cell.ch) };
                 let mut style = style_of(attr, &fext, &cell.ext, self.color);
                 if cell.field.is_some() {
                     style = Style::default();
@@ -173,7 +179,8 @@ impl Widget for View<'_> {
         if self.help {
             let w = 64.min(area.width);
             let h = (HELP.len() as u16 + 2).min(area.height);
-            let pop = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+            let pop =
+                Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
             Clear.render(pop, buf);
             let block = Block::default().borders(Borders::ALL).title(" 3270 keys (Esc h closes) ");
             let inner = block.inner(pop);

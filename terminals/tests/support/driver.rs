@@ -57,7 +57,11 @@ impl Driver {
             if self.text().iter().any(|l| l.contains(what)) {
                 return start.elapsed();
             }
-            assert!(start.elapsed() < limit, "{what:?} never appeared:\n{}", self.text().join("\n"));
+            assert!(
+                start.elapsed() < limit,
+                "{what:?} never appeared:\n{}",
+                self.text().join("\n")
+            );
             self.pump(Duration::from_millis(10));
         }
     }

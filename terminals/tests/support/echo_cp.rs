@@ -88,7 +88,10 @@ fn session(console: Console, log: Arc<Mutex<Log>>) {
                         console.read(Read::cp().hidden());
                         if let Some(TermEvent::Line(pw)) = console.next_event(None) {
                             log.lock().expect("lock").lines.push(pw.clone());
-                            console.write_line(&format!("PASSWORD ACCEPTED ({} CHARACTERS)", pw.len()));
+                            console.write_line(&format!(
+                                "PASSWORD ACCEPTED ({} CHARACTERS)",
+                                pw.len()
+                            ));
                         }
                     }
                     Some("FILL") => {

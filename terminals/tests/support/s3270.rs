@@ -8,12 +8,8 @@ use std::time::Duration;
 
 /// True if `prog` runs; else prints the skip line.
 pub fn have(prog: &str) -> bool {
-    let ok = Command::new(prog)
-        .arg("-v")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
+    let ok =
+        Command::new(prog).arg("-v").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok();
     if !ok {
         println!("skipped: {prog} not installed");
     }
