@@ -105,10 +105,10 @@ impl ClientWire {
                 TelnetEvent::Command(EOR) => {
                     let rec = self.assembler.take();
                     if matches!(self.mode(), ClientMode::Tn3270e { .. }) {
-                        if let Some((h, data)) = Tn3270eHeader::split(&rec) {
-                            if h.data_type == tn3270e::DT_3270_DATA {
-                                self.records.push_back(Bytes::copy_from_slice(data));
-                            }
+                        if let Some((h, data)) = Tn3270eHeader::split(&rec)
+                            && h.data_type == tn3270e::DT_3270_DATA
+                        {
+                            self.records.push_back(Bytes::copy_from_slice(data));
                         }
                     } else {
                         self.records.push_back(rec);

@@ -213,12 +213,12 @@ impl Core {
     }
 
     fn deliver(&mut self) {
-        if self.read.is_some() {
-            if let Some(line) = self.slot.pop_front() {
-                self.read = None;
-                self.not_accepted = false;
-                self.push_event(TermEvent::Line(line));
-            }
+        if self.read.is_some()
+            && let Some(line) = self.slot.pop_front()
+        {
+            self.read = None;
+            self.not_accepted = false;
+            self.push_event(TermEvent::Line(line));
         }
     }
 
@@ -395,10 +395,10 @@ impl Core {
             }
             return;
         }
-        if inb.aid == Aid::Clear {
-            if let Some(g) = self.graf.as_mut() {
-                g.cleared_by_terminal();
-            }
+        if inb.aid == Aid::Clear
+            && let Some(g) = self.graf.as_mut()
+        {
+            g.cleared_by_terminal();
         }
         match self.view {
             View::FullScreen => {

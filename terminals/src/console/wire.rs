@@ -57,10 +57,10 @@ impl WireIn {
                     TelnetEvent::Command(EOR) if graf => {
                         let rec = assembler.take();
                         if kind == TerminalKind::Tn3270e {
-                            if let Some((h, payload)) = Tn3270eHeader::split(&rec) {
-                                if h.data_type == tn3270e::DT_3270_DATA {
-                                    core.on_record(payload, now);
-                                }
+                            if let Some((h, payload)) = Tn3270eHeader::split(&rec)
+                                && h.data_type == tn3270e::DT_3270_DATA
+                            {
+                                core.on_record(payload, now);
                             }
                         } else {
                             core.on_record(&rec, now);

@@ -121,13 +121,15 @@ impl TerminalType {
             return t;
         }
         let parts: Vec<&str> = name.split('-').collect();
-        if parts.len() >= 3 && parts[0] == "IBM" && (parts[1] == "3278" || parts[1] == "3279") {
-            if let Some(m) = parts[2].parse::<u8>().ok().and_then(Model::from_number) {
-                t.is_3270 = true;
-                t.model = Some(m);
-                t.color = parts[1] == "3279";
-                t.extended = parts.get(3) == Some(&"E");
-            }
+        if parts.len() >= 3
+            && parts[0] == "IBM"
+            && (parts[1] == "3278" || parts[1] == "3279")
+            && let Some(m) = parts[2].parse::<u8>().ok().and_then(Model::from_number)
+        {
+            t.is_3270 = true;
+            t.model = Some(m);
+            t.color = parts[1] == "3279";
+            t.extended = parts.get(3) == Some(&"E");
         }
         t
     }

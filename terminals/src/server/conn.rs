@@ -81,10 +81,10 @@ pub(super) fn serve(mut stream: TcpStream, shared: Arc<ServerShared>, tx: SyncSe
             Err(_) => return,
         };
         let mut events = Vec::new();
-        if let Some(n) = got {
-            if parser.feed(&buf[..n], &mut events).is_err() {
-                return;
-            }
+        if let Some(n) = got
+            && parser.feed(&buf[..n], &mut events).is_err()
+        {
+            return;
         }
         let mut out = Vec::new();
         let mut names = |wanted: Option<&str>| {
@@ -149,11 +149,11 @@ pub(super) fn serve(mut stream: TcpStream, shared: Arc<ServerShared>, tx: SyncSe
             Ok((reply, rest)) => {
                 leftover = rest;
                 if let Some(q) = reply {
-                    if let Some(size) = q.alternate().filter(|s| s.rows >= 24 && s.cols >= 80) {
-                        if size.cells() <= 16384 {
-                            info.size = Some(size);
-                            info.model = Model::from_size(size).or(info.model);
-                        }
+                    if let Some(size) = q.alternate().filter(|s| s.rows >= 24 && s.cols >= 80)
+                        && size.cells() <= 16384
+                    {
+                        info.size = Some(size);
+                        info.model = Model::from_size(size).or(info.model);
                     }
                     info.color |= q.color;
                     info.query = Some(q);
@@ -183,11 +183,11 @@ pub(super) fn serve(mut stream: TcpStream, shared: Arc<ServerShared>, tx: SyncSe
         console.show_logo();
     }
     let mut wire = WireIn::with_parser(parser, kind, cfg.max_record);
-    if let Some(t) = typed.filter(|t| !t.is_empty()) {
-        if wire.dispatch(&console, vec![TelnetEvent::Data(t)]).is_err() {
-            outbox.close(Closed::Broken);
-            return;
-        }
+    if let Some(t) = typed.filter(|t| !t.is_empty())
+        && wire.dispatch(&console, vec![TelnetEvent::Data(t)]).is_err()
+    {
+        outbox.close(Closed::Broken);
+        return;
     }
     if wire.dispatch(&console, leftover).is_err() {
         outbox.close(Closed::Broken);

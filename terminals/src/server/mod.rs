@@ -24,7 +24,7 @@ use std::collections::HashSet;
 use std::io::{self, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -184,10 +184,7 @@ impl TerminalServer {
 
     /// As [`TerminalServer::accept`], giving up after `timeout`.
     pub fn accept_timeout(&self, timeout: Duration) -> Option<Terminal> {
-        match self.incoming.lock().unwrap_or_else(|e| e.into_inner()).recv_timeout(timeout) {
-            Ok(t) => Some(t),
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
-        }
+        self.incoming.lock().unwrap_or_else(|e| e.into_inner()).recv_timeout(timeout).ok()
     }
 
     /// Connections open now (negotiating or negotiated).

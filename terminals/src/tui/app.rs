@@ -93,10 +93,10 @@ impl App {
     pub fn draw(&self, frame: &mut Frame<'_>) {
         let area = frame.area();
         let view = self.view();
-        if let Some(pos) = view.cursor(area) {
-            if !self.help {
-                frame.set_cursor_position(pos);
-            }
+        if let Some(pos) = view.cursor(area)
+            && !self.help
+        {
+            frame.set_cursor_position(pos);
         }
         frame.render_widget(view, area);
     }

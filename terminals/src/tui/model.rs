@@ -264,10 +264,10 @@ impl Terminal3270 {
     }
 
     fn mark_modified(&mut self, addr: u16) {
-        if let Some(a) = self.screen.field_attr_addr(addr) {
-            if let Some(attr) = self.screen.cells_mut()[usize::from(a)].field.as_mut() {
-                attr.set_modified(true);
-            }
+        if let Some(a) = self.screen.field_attr_addr(addr)
+            && let Some(attr) = self.screen.cells_mut()[usize::from(a)].field.as_mut()
+        {
+            attr.set_modified(true);
         }
     }
 

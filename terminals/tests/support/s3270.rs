@@ -75,7 +75,7 @@ impl S3270 {
                 "ok" => return Reply { data, status, ok: true },
                 "error" => return Reply { data, status, ok: false },
                 l if l.starts_with("data: ") => data.push(l[6..].to_string()),
-                l if l == "data:" => data.push(String::new()),
+                "data:" => data.push(String::new()),
                 l => status = l.to_string(),
             }
         }
