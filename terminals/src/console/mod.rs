@@ -53,7 +53,8 @@ pub use self::wire::Loopback;
 pub(crate) use self::wire::WireIn;
 use crate::ds::{Command, DsError, Model, ScreenSize};
 use crate::server::outbox::{Closed, Outbox};
-use crate::server::timer::{Tick, Timer};
+use crate::server::timer::Tick;
+pub use crate::server::timer::{Clock, VirtualClock};
 use crate::telnet::Tn3270eHeader;
 use crate::telnet::framing::{record, tn3270e_record};
 
@@ -166,6 +167,8 @@ pub struct ConsoleConfig {
     pub max_line: usize,
     /// Lines a typewriter user may type ahead.
     pub typewriter_type_ahead: usize,
+    /// The clock for MORE... timers (host time, or virtual time for replays).
+    pub clock: Clock,
 }
 
 impl Default for ConsoleConfig {
@@ -177,6 +180,7 @@ impl Default for ConsoleConfig {
             max_waiting_rows: 10_000,
             max_line: 1024,
             typewriter_type_ahead: 16,
+            clock: Clock::Host,
         }
     }
 }
@@ -282,6 +286,7 @@ pub(crate) struct Shared {
     drained: Condvar,
     outbox: Arc<Outbox>,
     notify: Mutex<Option<Notify>>,
+    clock: Clock,
     me: Weak<Shared>,
 }
 
@@ -322,7 +327,7 @@ impl Shared {
             st.scheduled = deadline;
             if let Some(at) = deadline {
                 let me: Weak<dyn Tick> = self.me.clone();
-                Timer::global().schedule(at, me);
+                self.clock.schedule(at, me);
             }
         }
         let new_events = st.core.events_pushed() != before;
@@ -357,6 +362,7 @@ impl std::fmt::Debug for Console {
 impl Console {
     pub(crate) fn new(info: TerminalInfo, config: ConsoleConfig, outbox: Arc<Outbox>) -> Console {
         let graf = info.size.map(|size| graf::Graf::new(size, config.code_page));
+        let clock = config.clock.clone();
         let core = Core::new(graf, config);
         let shared = Arc::new_cyclic(|me| Shared {
             info,
@@ -365,6 +371,7 @@ impl Console {
             drained: Condvar::new(),
             outbox,
             notify: Mutex::new(None),
+            clock,
             me: me.clone(),
         });
         Console { shared }
@@ -372,6 +379,11 @@ impl Console {
 
     pub(crate) fn shared(&self) -> &Shared {
         &self.shared
+    }
+
+    /// The console's time now.
+    pub(crate) fn now(&self) -> Instant {
+        self.shared.clock.now()
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
@@ -391,7 +403,7 @@ impl Console {
     /// Writes one line of output (CP's or the guest's). Long lines wrap; when the output
     /// area is full the line waits behind `MORE...`.
     pub fn write_line(&self, text: &str) {
-        let now = Instant::now();
+        let now = self.now();
         self.with(|c| c.write_line(text, now));
     }
 
@@ -401,7 +413,7 @@ impl Console {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let now = Instant::now();
+        let now = self.now();
         self.with(|c| {
             for l in lines {
                 c.write_line(l.as_ref(), now);
@@ -412,13 +424,13 @@ impl Console {
     /// Arms a read (`CP READ` or `VM READ`, hidden for passwords). The line arrives as
     /// [`TermEvent::Line`]; a line typed ahead arrives at once.
     pub fn read(&self, read: Read) {
-        let now = Instant::now();
+        let now = self.now();
         self.with(|c| c.read(read, now));
     }
 
     /// The guest is running: `RUNNING`, no read armed (typed lines wait).
     pub fn running(&self) {
-        let now = Instant::now();
+        let now = self.now();
         self.with(|c| c.running(now));
     }
 
@@ -482,13 +494,13 @@ impl Console {
 
     /// Shows the logo screen (`VM/370 ONLINE`); a typewriter gets the line.
     pub fn show_logo(&self) {
-        let now = Instant::now();
+        let now = self.now();
         self.with(|c| c.show_logo(now));
     }
 
     /// Erases the output area, dropping output still waiting behind MORE...
     pub fn clear_output(&self) {
-        let now = Instant::now();
+        let now = self.now();
         self.with(|c| c.clear_output(now));
     }
 
@@ -529,7 +541,7 @@ impl Console {
 
     /// Back to line mode: CP's screen is drawn again.
     pub fn line_mode(&self) {
-        let now = Instant::now();
+        let now = self.now();
         self.with(|c| c.line_mode(now));
     }
 

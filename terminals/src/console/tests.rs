@@ -292,3 +292,24 @@ fn notify_and_blocking_reads() {
     assert_eq!(count.load(Ordering::SeqCst), 1);
     assert_eq!(console.next_event(Some(Duration::from_millis(20))), None);
 }
+
+#[test]
+fn virtual_time_turns_pages_only_when_advanced() {
+    let clock = VirtualClock::new();
+    let info = TerminalInfo::graf(TerminalKind::Tn3270, Model::M2, "TERM0001");
+    let config = ConsoleConfig { clock: Clock::Virtual(clock.clone()), ..ConsoleConfig::default() };
+    let (console, _lb) = Console::loopback(info, config);
+    for k in 1..=60 {
+        console.write_line(&format!("LINE {k:02}"));
+    }
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(console.waiting_output(), 38);
+    clock.advance(Duration::from_secs(49));
+    assert_eq!(console.waiting_output(), 38, "50 s have not passed");
+    clock.advance(Duration::from_secs(1));
+    assert_eq!(console.waiting_output(), 16, "the first page turned at 50 s");
+    clock.advance(Duration::from_secs(10));
+    assert_eq!(console.waiting_output(), 0, "the next at 10 s more");
+    let text = console.screen_text().expect("a 3270");
+    assert!(text.contains("|LINE 45") && text.contains("|LINE 60"), "{text}");
+}

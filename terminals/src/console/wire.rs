@@ -2,7 +2,7 @@
 //! headers on the way in. The server's reader threads and [`Loopback`] both use it.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::{Console, ConsoleConfig, TerminalInfo, TerminalKind};
 use crate::server::outbox::{Closed, Outbox};
@@ -46,7 +46,7 @@ impl WireIn {
         if events.is_empty() {
             return Ok(());
         }
-        let now = Instant::now();
+        let now = console.now();
         let graf = self.kind != TerminalKind::Typewriter;
         let (assembler, kind) = (&mut self.assembler, self.kind);
         console.shared().with(|core| {

@@ -1,10 +1,11 @@
-//! One thread for every console's timers (MORE... delays), however many terminals.
+//! Time for consoles: one thread for every console's timers (MORE... delays) however
+//! many terminals, or a virtual clock that only moves when told (deterministic replays).
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
-use std::sync::{Mutex, OnceLock, Weak};
-use std::time::Instant;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::{Duration, Instant};
 
 /// Something woken by the timer.
 pub trait Tick: Send + Sync {
@@ -70,6 +71,89 @@ impl Timer {
     pub fn schedule(&self, at: Instant, target: Weak<dyn Tick>) {
         let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner());
         let _ = tx.send((at, target));
+    }
+}
+
+/// Where consoles read the time and keep their timers.
+#[derive(Debug, Clone, Default)]
+pub enum Clock {
+    /// The host's clock; timers run on the shared timer thread.
+    #[default]
+    Host,
+    /// A clock that moves only by [`VirtualClock::advance`], which also runs the timers
+    /// that fall due: the same inputs then give the same screens every time.
+    Virtual(Arc<VirtualClock>),
+}
+
+impl Clock {
+    /// The time now.
+    pub fn now(&self) -> Instant {
+        match self {
+            Clock::Host => Instant::now(),
+            Clock::Virtual(v) => v.now(),
+        }
+    }
+
+    /// Calls `target.tick` when this clock reaches `at`.
+    pub fn schedule(&self, at: Instant, target: Weak<dyn Tick>) {
+        match self {
+            Clock::Host => Timer::global().schedule(at, target),
+            Clock::Virtual(v) => v.lock_due().push((at, target)),
+        }
+    }
+}
+
+/// A clock that moves only when told.
+#[derive(Debug)]
+pub struct VirtualClock {
+    base: Instant,
+    offset: Mutex<Duration>,
+    due: Mutex<Vec<Entry>>,
+}
+
+impl VirtualClock {
+    /// A clock standing at an arbitrary fixed point.
+    pub fn new() -> Arc<VirtualClock> {
+        Arc::new(VirtualClock {
+            base: Instant::now(),
+            offset: Mutex::new(Duration::ZERO),
+            due: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn lock_due(&self) -> std::sync::MutexGuard<'_, Vec<Entry>> {
+        self.due.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The time now.
+    pub fn now(&self) -> Instant {
+        self.base + *self.offset.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Time elapsed since the clock was made.
+    pub fn elapsed(&self) -> Duration {
+        *self.offset.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Moves the clock forward and runs, in this thread, every timer now due.
+    pub fn advance(&self, by: Duration) {
+        let now = {
+            let mut o = self.offset.lock().unwrap_or_else(|e| e.into_inner());
+            *o += by;
+            self.base + *o
+        };
+        let fired: Vec<Entry> = {
+            let mut due = self.lock_due();
+            let (ready, rest): (Vec<Entry>, Vec<Entry>) =
+                due.drain(..).partition(|(at, _)| *at <= now);
+            *due = rest;
+            ready
+        };
+        for (_, t) in fired {
+            if let Some(t) = t.upgrade() {
+                t.tick(now);
+            }
+        }
     }
 }
 
