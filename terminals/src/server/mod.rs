@@ -116,15 +116,17 @@ impl Names {
             }
             return Ok(w);
         }
-        loop {
+        for _ in 0..10_000 {
             let n = self.next.fetch_add(1, Ordering::Relaxed) % 10_000 + 1;
             let name = format!("TERM{n:04}");
             if used.insert(name.clone()) {
                 return Ok(name);
             }
         }
+        Err(tn3270e::DEVICE_IN_USE)
     }
 
+    /// Gives a name back.
     pub(crate) fn release(&self, name: &str) {
         self.used.lock().unwrap_or_else(|e| e.into_inner()).remove(name);
     }
@@ -216,7 +218,11 @@ fn accept_loop(listener: TcpListener, shared: Arc<ServerShared>, tx: SyncSender<
         if shared.stop.load(Ordering::SeqCst) {
             return;
         }
-        let Ok(mut stream) = stream else { continue };
+        let Ok(mut stream) = stream else {
+            // Out of descriptors or similar: do not spin.
+            std::thread::sleep(Duration::from_millis(50));
+            continue;
+        };
         if shared.live.load(Ordering::SeqCst) >= shared.config.max_connections {
             let _ = stream.write_all(b"VM/370: too many terminals connected\r\n");
             continue;
