@@ -48,7 +48,7 @@ fn session(prefix: &str, kind: TerminalKind) {
     assert!(screen[0].starts_with("VM/370 ONLINE"), "{screen:?}");
     assert!(screen.iter().any(|l| l.contains("V     V   M     M")));
     assert!(status_area(&mut s).contains("RUNNING"));
-    let info = cp.log.lock().expect("lock").terminals[0].clone();
+    let info = cp.terminal(0);
     assert_eq!(info.kind, kind);
     assert_eq!(info.model, Some(Model::M2));
     assert_eq!(info.size, Some(ScreenSize::DEFAULT));
@@ -145,7 +145,7 @@ fn s3270_model_4_gets_a_43_row_console() {
     let screen = wait_for(&mut s, "VM/370 ONLINE");
     assert_eq!(screen.len(), 43);
     assert!(screen[42].contains("RUNNING"), "{:?}", screen[42]);
-    let info = cp.log.lock().expect("lock").terminals[0].clone();
+    let info = cp.terminal(0);
     assert_eq!(info.model, Some(Model::M4));
     assert_eq!(info.size, Some(ScreenSize::new(43, 80)));
     let q = info.query.expect("s3270 answered the Query");

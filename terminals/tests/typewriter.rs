@@ -71,7 +71,7 @@ fn a_raw_client_gets_a_typewriter() {
     s.write_all(&[0xFF, 0xF4]).expect("write");
     read_until(&mut s, b"ATTENTION RECEIVED\r\n");
     assert_eq!(cp.log.lock().expect("lock").attentions, 2);
-    assert_eq!(cp.log.lock().expect("lock").terminals[0].kind, TerminalKind::Typewriter);
+    assert_eq!(cp.terminal(0).kind, TerminalKind::Typewriter);
 }
 
 #[test]
@@ -90,7 +90,7 @@ fn a_telnet_client_that_is_an_xterm_gets_a_typewriter() {
     read_until(&mut s, b"VM/370 ONLINE\r\n");
     s.write_all(b"q names\r\n").expect("write");
     read_until(&mut s, b"ECHO: q names\r\n");
-    let info = cp.log.lock().expect("lock").terminals[0].clone();
+    let info = cp.terminal(0);
     assert_eq!(info.kind, TerminalKind::Typewriter);
     assert_eq!(info.terminal_type.as_deref(), Some("XTERM-256COLOR"));
 }

@@ -61,6 +61,7 @@ pub struct Core {
     fs_input: Option<Bytes>,
     seq: u16,
     pushed: u64,
+    pending_draw: Option<Draw>,
 }
 
 impl Core {
@@ -95,6 +96,7 @@ impl Core {
             fs_input: None,
             seq: 0,
             pushed: 0,
+            pending_draw: None,
         }
     }
 
@@ -103,8 +105,9 @@ impl Core {
         self.graf.is_some()
     }
 
-    /// Drains what must be sent.
+    /// Drains what must be sent (drawing the screen first if it changed).
     pub fn take_output(&mut self) -> Vec<OutItem> {
+        self.flush();
         std::mem::take(&mut self.out)
     }
 
@@ -183,7 +186,19 @@ impl Core {
         self.pushed += 1;
     }
 
+    /// Notes that the screen must be drawn; changes made together go out as one Write.
     fn redraw(&mut self, how: Draw) {
+        let p = self.pending_draw.get_or_insert_with(Draw::default);
+        p.erase_input |= how.erase_input;
+        p.cursor |= how.cursor;
+        p.restore |= how.restore;
+    }
+
+    /// Draws what [`Core::redraw`] noted.
+    pub fn flush(&mut self) {
+        let Some(how) = self.pending_draw.take() else {
+            return;
+        };
         if self.view == View::FullScreen {
             return;
         }
@@ -324,6 +339,7 @@ impl Core {
         if !self.connected {
             return Err(ConsoleError::Disconnected);
         }
+        self.flush();
         let graf = self.graf.as_mut().ok_or(ConsoleError::NotGraphic)?;
         if cmd.is_read() {
             return Err(ConsoleError::NotAWrite);

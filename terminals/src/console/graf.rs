@@ -127,12 +127,14 @@ impl Graf {
                 if usize::from(r) + 1 == l.out_rows { l.size.cols - 1 } else { l.size.cols };
             self.put_text(&mut s, l.size.addr(r, 0), text, usize::from(width));
         }
+        // The input field's MDT stays on: rewriting the attribute (to hide a password, say)
+        // then never loses what the user already typed, and an empty field reads as "".
         let mut input = FieldAttr::unprotected();
+        input.set_modified(true);
         if c.hidden {
             input = input.nondisplay();
         }
         if let Some(p) = c.prefill {
-            input.set_modified(true);
             self.put_text(&mut s, l.input_start, p, l.input_len());
         }
         s.cells_mut()[usize::from(l.input_attr)].field = Some(input);
@@ -153,18 +155,12 @@ impl Graf {
         let full =
             self.force_full || self.shown.size() != want.size() || !self.shown.is_formatted();
         let rec = if full {
-            let mut out = full_write(&want, Wcc::new(Wcc::RESTORE | Wcc::RESET_MDT));
+            let mut out = full_write(&want, Wcc::new(Wcc::RESTORE));
             out.sba_addr(cursor_at).ic();
             self.force_full = false;
             out.finish()
         } else {
-            let mut wcc = 0;
-            if how.restore || how.erase_input {
-                wcc |= Wcc::RESTORE;
-            }
-            if how.erase_input {
-                wcc |= Wcc::RESET_MDT;
-            }
+            let wcc = if how.restore || how.erase_input { Wcc::RESTORE } else { 0 };
             let mut out = Outbound::write(Command::Write, Wcc::new(wcc), l.size);
             let mut from = self.shown.clone();
             if how.erase_input {

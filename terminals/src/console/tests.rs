@@ -313,3 +313,31 @@ fn virtual_time_turns_pages_only_when_advanced() {
     let text = console.screen_text().expect("a 3270");
     assert!(text.contains("|LINE 45") && text.contains("|LINE 60"), "{text}");
 }
+
+#[test]
+fn typed_before_the_field_is_hidden_is_kept_and_hidden() {
+    let mut term = Term::new(Model::M2, slow());
+    term.console.write_line("ENTER PASSWORD:");
+    term.pump();
+    // The user is quicker than CP: the password is typed before the read arms.
+    term.t.type_str("quick");
+    term.console.read(Read::cp().hidden());
+    let s = term.snap();
+    assert!(s.contains("|*****") && !s.contains("quick"), "{s}");
+    term.press(Key::Enter);
+    assert_eq!(term.event(), Some(TermEvent::Line("quick".into())));
+}
+
+#[test]
+fn a_burst_of_lines_is_one_write() {
+    let (console, lb) = Console::loopback(
+        TerminalInfo::graf(TerminalKind::Tn3270, Model::M2, "T"),
+        ConsoleConfig::default(),
+    );
+    console.read(Read::cp());
+    let _ = lb.receive(Duration::from_millis(10));
+    console.write_lines((1..=20).map(|k| format!("LINE {k}")));
+    let wire = lb.receive(Duration::from_millis(10));
+    let records = wire.windows(2).filter(|w| w == &[0xFF, 0xEF]).count();
+    assert_eq!(records, 1);
+}

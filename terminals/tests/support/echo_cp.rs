@@ -60,6 +60,18 @@ impl EchoCp {
         EchoCp { addr, log, server, accept: Some(accept) }
     }
 
+    /// The `n`th terminal CP accepted, waiting for it to be accepted.
+    pub fn terminal(&self, n: usize) -> TerminalInfo {
+        let until = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Some(t) = self.log.lock().expect("lock").terminals.get(n) {
+                return t.clone();
+            }
+            assert!(std::time::Instant::now() < until, "terminal {n} never reached CP");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
     pub fn connections(&self) -> usize {
         self.server.lock().expect("lock").as_ref().map_or(0, |s| s.connections())
     }
