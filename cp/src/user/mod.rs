@@ -228,6 +228,25 @@ impl User {
         Some((st.settings.msg, st.settings.wng, st.disconnected_at.is_some()))
     }
 
+    /// Attaches a new terminal to a disconnected user (`RECONNECT AT ...`); the user is in
+    /// CP mode and goes on with BEGIN.
+    pub fn reconnect(
+        &self,
+        sys: &System,
+        terminal: std::sync::Arc<dyn crate::vdev::TermSink>,
+        name: &str,
+    ) {
+        self.console.attach(Some(terminal));
+        self.set_terminal_name(Some(name.to_string()));
+        self.kick();
+        let mut st = self.lock();
+        st.disconnected_at = None;
+        st.cp_mode = true;
+        drop(st);
+        self.console.set_cp_mode(true);
+        self.console.write(&format!("RECONNECT AT {}", sys.zone.stamp(sys.now())));
+    }
+
     /// Disconnects the user's terminal; the machine runs on (`DISCONNECT AT ...`).
     pub fn disconnect(&self, sys: &System) {
         self.console.write(&format!("DISCONNECT AT {}", sys.zone.stamp(sys.now())));
