@@ -43,7 +43,9 @@ impl ConsoleSink {
         Arc::new(ConsoleSink { console, state: Mutex::new((Status::CpRead, false)) })
     }
 
-    fn rearm(&self) {
+    /// Arms the console's read again for whoever reads now (CP, the guest, or the running
+    /// guest's attention): after every line, since a line uses up the read it answered.
+    pub fn rearm(&self) {
         let (status, hidden) = *self.state.lock().unwrap_or_else(|p| p.into_inner());
         let status = match status {
             Status::CpRead => TStatus::CpRead,
@@ -122,8 +124,8 @@ pub fn run_session(sys: &Arc<System>, console: &Console) {
     let mut failures = 0u32;
     loop {
         // Before logon: CP READ on the logo screen.
-        let Some(user) = pre_logon(sys, console, &mut failures) else { return };
-        if !logged_on(sys, console, &user) {
+        let Some((user, sink)) = pre_logon(sys, console, &mut failures) else { return };
+        if !logged_on(sys, console, &user, &sink) {
             return;
         }
         console.show_logo();
@@ -131,7 +133,11 @@ pub fn run_session(sys: &Arc<System>, console: &Console) {
 }
 
 /// Reads pre-logon commands until a LOGON succeeds (the user) or the terminal goes.
-fn pre_logon(sys: &Arc<System>, console: &Console, failures: &mut u32) -> Option<Arc<User>> {
+fn pre_logon(
+    sys: &Arc<System>,
+    console: &Console,
+    failures: &mut u32,
+) -> Option<(Arc<User>, Arc<ConsoleSink>)> {
     loop {
         if *failures >= MAX_LOGON_FAILURES {
             console.write_line("DMKLOG052E LOGON ATTEMPTS EXCEEDED; TERMINAL DISCONNECTED");
@@ -192,7 +198,7 @@ fn logon_or_reconnect(
     console: &Console,
     userid: &str,
     password: &str,
-) -> Result<Arc<User>, LogonError> {
+) -> Result<(Arc<User>, Arc<ConsoleSink>), LogonError> {
     let sink = ConsoleSink::new(console.clone());
     let name = console.info().device_name.clone();
     let userid = userid.to_ascii_uppercase();
@@ -209,16 +215,16 @@ fn logon_or_reconnect(
         if existing.terminal_name() != "DSC" {
             return Err(LogonError::AlreadyLoggedOn(userid));
         }
-        existing.reconnect(sys, sink, &name);
-        return Ok(existing);
+        existing.reconnect(sys, sink.clone(), &name);
+        return Ok((existing, sink));
     }
-    let user = User::logon(sys, &userid, password, Some(sink))?;
+    let user = User::logon(sys, &userid, password, Some(sink.clone()))?;
     user.set_terminal_name(Some(name));
-    Ok(user)
+    Ok((user, sink))
 }
 
 /// The logged-on part of a session; false if the terminal went away.
-fn logged_on(sys: &Arc<System>, console: &Console, user: &Arc<User>) -> bool {
+fn logged_on(sys: &Arc<System>, console: &Console, user: &Arc<User>, sink: &ConsoleSink) -> bool {
     loop {
         if user.logged_off() {
             return true;
@@ -231,7 +237,10 @@ fn logged_on(sys: &Arc<System>, console: &Console, user: &Arc<User>) -> bool {
             continue;
         };
         match ev {
-            TermEvent::Line(l) => user.input(sys, &l),
+            TermEvent::Line(l) => {
+                user.input(sys, &l);
+                sink.rearm();
+            }
             TermEvent::Attention => user.attention(),
             TermEvent::Pf(n) => {
                 let text =
@@ -239,6 +248,7 @@ fn logged_on(sys: &Arc<System>, console: &Console, user: &Arc<User>) -> bool {
                 if let Some(t) = text {
                     user.input(sys, &t);
                 }
+                sink.rearm();
             }
             TermEvent::Pa(_) | TermEvent::FullScreenInput(_) => {}
             TermEvent::Disconnected => {

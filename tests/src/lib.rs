@@ -6,3 +6,8 @@
 
 /// CMS session transcripts (`tests/cms/*.cmst`): the parser and the output matcher.
 pub mod transcript;
+
+/// Driving the s3270 client.
+pub mod s3270;
+/// Starting a system for a test.
+pub mod system;
