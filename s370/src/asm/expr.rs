@@ -72,17 +72,6 @@ impl Expr {
         }
     }
 
-    /// Does the expression mention `*`?
-    pub fn uses_loc(&self) -> bool {
-        match self {
-            Expr::Loc => true,
-            Expr::Len { name: None, .. } => true,
-            Expr::Neg(e) => e.uses_loc(),
-            Expr::Bin(_, l, r) => l.uses_loc() || r.uses_loc(),
-            _ => false,
-        }
-    }
-
     /// Calls `f` on every symbol named in the expression.
     pub fn symbols<'s>(&'s self, f: &mut impl FnMut(&'s str)) {
         match self {

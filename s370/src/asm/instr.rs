@@ -2,7 +2,7 @@
 //! encoding for every format of [`crate::opcode::Format`].
 
 use super::dc::DcEnv;
-use super::expr::{EvalErr, Expr, Value, eval, expr};
+use super::expr::{EvalErr, Expr, eval, expr};
 use super::lex::{perr, split_top};
 use crate::opcode::{Format, Op};
 
@@ -350,9 +350,4 @@ pub(crate) fn literals<'a>(ops: &'a [Opnd], f: &mut impl FnMut(&'a str, usize)) 
     for o in ops {
         walk(&o.e, f);
     }
-}
-
-/// Is the value a plain absolute or simple relocatable address?
-pub(crate) fn addressable(v: &Value) -> bool {
-    v.is_abs() || v.simple().is_some()
 }

@@ -1,9 +1,9 @@
 //! Lexical pieces shared by every parser: symbols, self-defining terms, quoted strings,
 //! and splitting an operand field at its top-level commas. Built on nom.
 
-use nom::bytes::complete::{take_while, take_while1};
+use nom::bytes::complete::take_while1;
 use nom::error::{ErrorKind, ParseError};
-use nom::{IResult, Parser};
+use nom::IResult;
 
 use super::source::attr_quote;
 
@@ -197,11 +197,6 @@ pub(crate) fn split_top(s: &str) -> Vec<(usize, usize)> {
     }
     out.push((start, s.len()));
     out
-}
-
-/// Leading blanks.
-pub(crate) fn blanks(i: &str) -> PResult<'_, &str> {
-    take_while(|c: char| c == ' ').parse(i)
 }
 
 /// Parses all of `i` with `p`, failing if anything is left over.

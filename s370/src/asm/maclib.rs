@@ -71,7 +71,8 @@ fn prototype_name(text: &str) -> Option<String> {
     Some(op.to_ascii_uppercase())
 }
 
-/// Builds a MACLIB (new layout) from members, for tests and tools.
+/// Builds a MACLIB (new layout) from members, for tests.
+#[cfg(test)]
 pub(crate) fn build(members: &[(&str, &str)]) -> Vec<u8> {
     let card = |s: &str| {
         let mut r = ebcdic::from_str(&format!("{s:<80}"));

@@ -1,7 +1,7 @@
 //! What an operation code names: a machine instruction (from [`crate::opcode::OPCODES`]),
 //! an extended branch mnemonic ([`crate::opcode::EXTENDED`]), or an assembler instruction.
 
-use crate::opcode::{EXTENDED, OPCODES, Op, by_mnemonic};
+use crate::opcode::{EXTENDED, Op, by_mnemonic};
 
 /// Assembler instructions the passes handle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,9 +123,4 @@ fn directive(op: &str) -> Option<Dir> {
 /// conditional-assembly operation, or COPY)?
 pub(crate) fn is_builtin(op: &str) -> bool {
     classify(op).is_some() || is_conditional(op) || op == "COPY"
-}
-
-/// Every machine mnemonic, extended ones included (for tests and tools).
-pub(crate) fn all_mnemonics() -> impl Iterator<Item = &'static str> {
-    OPCODES.iter().map(|o| o.mnemonic).chain(EXTENDED.iter().map(|e| e.mnemonic))
 }

@@ -47,7 +47,8 @@ impl<'o> Asm<'o> {
     }
 
     fn new_section(&mut self, name: String, kind: SectKind, stmt: usize) -> u32 {
-        self.sects.push(Section { name, kind, loc: 0, max: 0, origin: 0, stmt });
+        let _ = stmt;
+        self.sects.push(Section { name, kind, loc: 0, max: 0, origin: 0 });
         (self.sects.len() - 1) as u32
     }
 
@@ -354,7 +355,16 @@ impl<'o> Asm<'o> {
                 self.err_op(i, ERROR, format!("{} IS NOT SUPPORTED", f.op.to_ascii_uppercase()));
                 self.p1[i].skip = true;
             }
-            Dir::Opsyn | Dir::Using | Dir::Drop | Dir::Print | Dir::Eject | Dir::Space | Dir::Push | Dir::Pop | Dir::Ignored => {}
+            Dir::Using => {
+                // `USING *,...` before any section starts private code, as `*` does anywhere.
+                let field = self.stmts[i].f.operand.clone();
+                if let Ok((_, e)) = expr(&field) {
+                    if matches!(e.leftmost(), super::expr::Expr::Loc) {
+                        self.ensure_section(i);
+                    }
+                }
+            }
+            Dir::Opsyn | Dir::Drop | Dir::Print | Dir::Eject | Dir::Space | Dir::Push | Dir::Pop | Dir::Ignored => {}
         }
     }
 

@@ -40,8 +40,6 @@ pub(crate) struct Section {
     pub max: u32,
     /// Assigned address (control sections) once pass 1 ends.
     pub origin: u32,
-    /// The statement that defined it.
-    pub stmt: usize,
 }
 
 /// A symbol table entry.
