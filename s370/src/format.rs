@@ -32,6 +32,7 @@ impl Insn {
     }
 
     /// The instruction length in bytes (2, 4 or 6), from the two high bits of the opcode.
+    #[allow(clippy::len_without_is_empty)] // an instruction is never empty
     #[inline(always)]
     pub fn len(self) -> u32 {
         length_of(self.opcode())

@@ -6,9 +6,10 @@
 //! GA22-7000 are here: the 370-XA and ESA/390 additions that Hercules also executes in S/370
 //! mode (BASR, BAS, IPM, ...) are absent and so give an operation exception, as the book says.
 
-use crate::cpu::{Cpu, ExecResult};
+use crate::cpu::{Cpu, ExecResult, Stop};
 use crate::format::Insn;
 use crate::insn::{branch, control, decimal, fixed, float, io, logical};
+use crate::interrupt::pic;
 
 /// The operand shape of an instruction, as the assembler writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +99,7 @@ impl std::fmt::Debug for Op {
 
 impl Op {
     /// The instruction length in bytes.
+    #[allow(clippy::len_without_is_empty)] // an instruction is never empty
     pub fn len(&self) -> u32 {
         crate::format::length_of(self.first_byte())
     }
@@ -117,7 +119,9 @@ impl Op {
 pub const TWO_BYTE_PREFIXES: [u8; 5] = [0x9C, 0x9D, 0x9E, 0x9F, 0xB2];
 
 /// Every S/370 instruction.
-pub static OPCODES: &[Op] = &[
+pub static OPCODES: &[Op] = TABLE;
+
+const TABLE: &[Op] = &[
     Op {
         code: 0x04,
         mnemonic: "SPM",
@@ -151,14 +155,20 @@ pub static OPCODES: &[Op] = &[
         mnemonic: "SSK",
         format: Format::Rr,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::ssk(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::ssk(c, i.into())
+        },
     },
     Op {
         code: 0x09,
         mnemonic: "ISK",
         format: Format::Rr,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::isk(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::isk(c, i.into())
+        },
     },
     Op {
         code: 0x0A,
@@ -851,14 +861,20 @@ pub static OPCODES: &[Op] = &[
         mnemonic: "SSM",
         format: Format::S,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::ssm(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::ssm(c, i.into())
+        },
     },
     Op {
         code: 0x82,
         mnemonic: "LPSW",
         format: Format::S,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::lpsw(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::lpsw(c, i.into())
+        },
     },
     Op {
         code: 0x83,
@@ -1068,21 +1084,30 @@ pub static OPCODES: &[Op] = &[
         mnemonic: "STNSM",
         format: Format::Si,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::stnsm(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::stnsm(c, i.into())
+        },
     },
     Op {
         code: 0xAD,
         mnemonic: "STOSM",
         format: Format::Si,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::stosm(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::stosm(c, i.into())
+        },
     },
     Op {
         code: 0xAE,
         mnemonic: "SIGP",
         format: Format::Rs,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::sigp(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::sigp(c, i.into())
+        },
     },
     Op {
         code: 0xAF,
@@ -1096,14 +1121,20 @@ pub static OPCODES: &[Op] = &[
         mnemonic: "LRA",
         format: Format::Rx,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::lra(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::lra(c, i.into())
+        },
     },
     Op {
         code: 0xB202,
         mnemonic: "STIDP",
         format: Format::S,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::stidp(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::stidp(c, i.into())
+        },
     },
     Op {
         code: 0xB203,
@@ -1117,7 +1148,10 @@ pub static OPCODES: &[Op] = &[
         mnemonic: "SCK",
         format: Format::S,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::sck(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::sck(c, i.into())
+        },
     },
     Op {
         code: 0xB205,
@@ -1131,28 +1165,40 @@ pub static OPCODES: &[Op] = &[
         mnemonic: "SCKC",
         format: Format::S,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::sckc(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::sckc(c, i.into())
+        },
     },
     Op {
         code: 0xB207,
         mnemonic: "STCKC",
         format: Format::S,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::stckc(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::stckc(c, i.into())
+        },
     },
     Op {
         code: 0xB208,
         mnemonic: "SPT",
         format: Format::S,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::spt(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::spt(c, i.into())
+        },
     },
     Op {
         code: 0xB209,
         mnemonic: "STPT",
         format: Format::S,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::stpt(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::stpt(c, i.into())
+        },
     },
     Op {
         code: 0xB20A,
@@ -1173,49 +1219,70 @@ pub static OPCODES: &[Op] = &[
         mnemonic: "PTLB",
         format: Format::S,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::ptlb(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::ptlb(c, i.into())
+        },
     },
     Op {
         code: 0xB210,
         mnemonic: "SPX",
         format: Format::S,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::spx(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::spx(c, i.into())
+        },
     },
     Op {
         code: 0xB211,
         mnemonic: "STPX",
         format: Format::S,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::stpx(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::stpx(c, i.into())
+        },
     },
     Op {
         code: 0xB212,
         mnemonic: "STAP",
         format: Format::S,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::stap(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::stap(c, i.into())
+        },
     },
     Op {
         code: 0xB213,
         mnemonic: "RRB",
         format: Format::S,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::rrb(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::rrb(c, i.into())
+        },
     },
     Op {
         code: 0xB6,
         mnemonic: "STCTL",
         format: Format::Rs,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::stctl(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::stctl(c, i.into())
+        },
     },
     Op {
         code: 0xB7,
         mnemonic: "LCTL",
         format: Format::Rs,
         flags: OpFlags::PRIVILEGED,
-        exec: |c, i| control::lctl(c, i.into()),
+        exec: |c, i| {
+            c.privileged(i)?;
+            control::lctl(c, i.into())
+        },
     },
     Op {
         code: 0xBA,
@@ -1400,6 +1467,54 @@ pub static OPCODES: &[Op] = &[
         exec: |c, i| decimal::dp(c, i.into()),
     },
 ];
+
+/// Gives an operation exception: the handler of every code the table does not define.
+fn invalid(_: &mut Cpu, _: Insn) -> ExecResult {
+    Err(Stop::Program(pic::OPERATION))
+}
+
+/// The handlers of the one-byte opcodes, and of the first byte of the two-byte ones.
+const fn primary() -> [Handler; 256] {
+    let mut t: [Handler; 256] = [invalid; 256];
+    let mut i = 0;
+    while i < TABLE.len() {
+        if TABLE[i].code <= 0xFF {
+            t[TABLE[i].code as usize] = TABLE[i].exec;
+        }
+        i += 1;
+    }
+    t[0x9C] = |c, i| SECOND[0][i.byte(1) as usize](c, i);
+    t[0x9D] = |c, i| SECOND[1][i.byte(1) as usize](c, i);
+    t[0x9E] = |c, i| SECOND[2][i.byte(1) as usize](c, i);
+    t[0x9F] = |c, i| SECOND[3][i.byte(1) as usize](c, i);
+    t[0xB2] = |c, i| SECOND[4][i.byte(1) as usize](c, i);
+    t
+}
+
+/// The handlers of the two-byte opcodes, one table per prefix of [`TWO_BYTE_PREFIXES`].
+const fn secondary() -> [[Handler; 256]; 5] {
+    let mut t: [[Handler; 256]; 5] = [[invalid; 256]; 5];
+    let mut i = 0;
+    while i < TABLE.len() {
+        let code = TABLE[i].code;
+        if code > 0xFF {
+            let first = (code >> 8) as u8;
+            let mut k = 0;
+            while k < TWO_BYTE_PREFIXES.len() {
+                if TWO_BYTE_PREFIXES[k] == first {
+                    t[k][(code & 0xFF) as usize] = TABLE[i].exec;
+                }
+                k += 1;
+            }
+        }
+        i += 1;
+    }
+    t
+}
+
+/// The instruction cycle's dispatch table, indexed by the first opcode byte.
+pub(crate) static DISPATCH: [Handler; 256] = primary();
+static SECOND: [[Handler; 256]; 5] = secondary();
 
 /// Finds an instruction by its mnemonic (upper case).
 pub fn by_mnemonic(m: &str) -> Option<&'static Op> {

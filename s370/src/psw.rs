@@ -122,15 +122,16 @@ impl Psw {
         self.ec && self.sysmask & 0x40 != 0
     }
 
-    /// Is an I/O interruption from `channel` allowed by the PSW? In EC mode the caller must
-    /// also check the channel mask in control register 2 (`cr2`).
+    /// Is an I/O interruption from `channel` allowed by the PSW and the channel masks in
+    /// control register 2 (`cr2`)? EC mode: PSW bit 6 and CR2 bit `channel`. BC mode:
+    /// channels 0-5 by PSW bits 0-5 alone; channels 6 and up by PSW bit 6 and CR2 bit
+    /// `channel` (PoO "Channel Masks").
     pub fn io_enabled(&self, channel: u8, cr2: u32) -> bool {
-        if self.ec {
-            self.sysmask & 0x02 != 0 && channel < 32 && cr2 & (0x8000_0000 >> channel) != 0
-        } else if channel < 6 {
-            self.sysmask & (0x80 >> channel) != 0
+        let cr2_bit = channel < 32 && cr2 & (0x8000_0000u32 >> (channel & 31)) != 0;
+        if self.ec || channel >= 6 {
+            self.sysmask & 0x02 != 0 && cr2_bit
         } else {
-            self.sysmask & 0x02 != 0
+            self.sysmask & (0x80 >> channel) != 0
         }
     }
 }
@@ -162,7 +163,8 @@ mod tests {
     #[test]
     fn io_masks() {
         let (bc, _) = Psw::from_u64(0x82000000_00000000);
-        assert!(bc.io_enabled(0, 0) && !bc.io_enabled(1, 0) && bc.io_enabled(7, 0));
+        assert!(bc.io_enabled(0, 0) && !bc.io_enabled(1, 0) && !bc.io_enabled(7, 0));
+        assert!(bc.io_enabled(7, 0x0100_0000), "channel 7 needs its CR2 mask bit too");
         let (ec, _) = Psw::from_u64(0x02080000_00000000);
         assert!(ec.io_enabled(1, 0x4000_0000) && !ec.io_enabled(0, 0x4000_0000));
     }

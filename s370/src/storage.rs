@@ -38,16 +38,26 @@ pub enum AccessError {
     Protection(u32),
 }
 
+/// Bytes allocated past the configured size, so the processor can fetch an instruction's
+/// six bytes (as eight) without a second bounds check. Never addressable by a program.
+pub(crate) const PAD: usize = 8;
+
 /// Main storage: the bytes and one key byte per 2K block.
 #[derive(Clone)]
 pub struct Storage {
-    bytes: Vec<u8>,
-    keys: Vec<u8>,
+    /// The bytes, `size + PAD` long (see [`PAD`]).
+    pub(crate) mem: Vec<u8>,
+    /// One key byte per 2K block.
+    pub(crate) keys: Vec<u8>,
+    size: usize,
+    /// Bumped whenever a key loses bits or changes (SSK, RRB, clear): processors drop the
+    /// access rights they cached for the old keys.
+    epoch: u64,
 }
 
 impl std::fmt::Debug for Storage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Storage").field("size", &self.bytes.len()).finish()
+        f.debug_struct("Storage").field("size", &self.size).finish()
     }
 }
 
@@ -56,32 +66,54 @@ impl Storage {
     /// with all keys zero.
     pub fn new(size: usize) -> Storage {
         let size = size.clamp(4096, MAX_STORAGE).next_multiple_of(4096);
-        Storage { bytes: vec![0; size], keys: vec![0; size / KEY_BLOCK] }
+        Storage { mem: vec![0; size + PAD], keys: vec![0; size / KEY_BLOCK], size, epoch: 1 }
     }
 
     /// The configured size in bytes.
     #[inline(always)]
     pub fn size(&self) -> usize {
-        self.bytes.len()
+        self.size
     }
 
     /// All of storage as a slice (absolute addresses).
     #[inline(always)]
     pub fn bytes(&self) -> &[u8] {
-        &self.bytes
+        &self.mem[..self.size]
     }
 
     /// All of storage as a mutable slice. Callers that change bytes through it are
     /// responsible for the change bits ([`Storage::mark_changed`]).
     #[inline(always)]
     pub fn bytes_mut(&mut self) -> &mut [u8] {
-        &mut self.bytes
+        let n = self.size;
+        &mut self.mem[..n]
     }
 
     /// Is `[addr, addr+len)` inside storage?
     #[inline(always)]
     pub fn contains(&self, addr: u32, len: usize) -> bool {
-        (addr as usize).checked_add(len).is_some_and(|end| end <= self.bytes.len())
+        (addr as usize).checked_add(len).is_some_and(|end| end <= self.size)
+    }
+
+    /// The key epoch: it changes whenever a storage key changes other than by gaining a
+    /// reference or change bit. A processor that cached access rights compares it.
+    #[inline(always)]
+    pub fn key_epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// Resets the reference bit of the 2K block holding `addr` and returns the key byte as
+    /// it was before (RESET REFERENCE BIT; ignored outside storage, returning 0).
+    pub fn reset_reference(&mut self, addr: u32) -> u8 {
+        self.epoch += 1;
+        match self.keys.get_mut(addr as usize / KEY_BLOCK) {
+            Some(k) => {
+                let old = *k;
+                *k &= !KEY_REF;
+                old
+            }
+            None => 0,
+        }
     }
 
     /// The storage key of the 2K block holding `addr` (0 outside storage).
@@ -93,6 +125,7 @@ impl Storage {
     /// Sets the storage key of the 2K block holding `addr` (ignored outside storage).
     #[inline(always)]
     pub fn set_key(&mut self, addr: u32, key: u8) {
+        self.epoch += 1;
         if let Some(k) = self.keys.get_mut(addr as usize / KEY_BLOCK) {
             *k = key & 0xFE;
         }
@@ -157,7 +190,7 @@ impl Storage {
             return Err(AccessError::Addressing(addr));
         }
         let a = addr as usize;
-        buf.copy_from_slice(&self.bytes[a..a + buf.len()]);
+        buf.copy_from_slice(&self.mem[a..a + buf.len()]);
         Ok(())
     }
 
@@ -167,7 +200,7 @@ impl Storage {
             return Err(AccessError::Addressing(addr));
         }
         let a = addr as usize;
-        self.bytes[a..a + data.len()].copy_from_slice(data);
+        self.mem[a..a + data.len()].copy_from_slice(data);
         self.mark_changed(addr, data.len());
         Ok(())
     }
@@ -199,15 +232,15 @@ impl Storage {
     /// Sets every byte and every key to zero (system reset clear). Storage that was never
     /// touched stays unbacked.
     pub fn clear(&mut self) {
-        let size = self.bytes.len();
-        self.bytes = vec![0; size];
+        self.mem = vec![0; self.size + PAD];
         self.keys.fill(0);
+        self.epoch += 1;
     }
 
     /// Host bytes actually resident for this storage, estimated as the 4K pages that hold a
     /// nonzero byte (for memory benchmarks; linear in the storage size).
     pub fn touched_pages(&self) -> usize {
-        self.bytes.chunks(4096).filter(|p| p.iter().any(|&b| b != 0)).count()
+        self.bytes().chunks(4096).filter(|p| p.iter().any(|&b| b != 0)).count()
     }
 }
 

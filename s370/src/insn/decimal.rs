@@ -1,77 +1,451 @@
-//! Decimal arithmetic, conversion and editing.
+//! Decimal instructions: packed arithmetic, conversion, editing (PoO "Decimal
+//! Instructions").
 //!
-//! Placeholders until written: each gives an operation exception.
+//! A packed operand of L+1 bytes holds 2L+1 digits and a sign in its rightmost half-byte:
+//! A, C, E, F are plus (C preferred), B, D minus (D preferred); a digit above 9 or a sign
+//! below A is a data exception. Operands are at most 31 digits, so a magnitude always fits
+//! a `u128`. Results get the preferred signs; a zero result of AP, SP, ZAP and SRP is
+//! positive, while MP and DP follow the rules of algebra even for zero. Overflow stores
+//! the truncated result, sets CC 3 and gives a decimal-overflow exception if program-mask
+//! bit 37 is one.
 
 use crate::cpu::{Cpu, ExecResult, Stop};
 use crate::format::{Rx, Ss};
 use crate::interrupt::pic;
+use crate::psw::PM_DECIMAL_OVERFLOW;
 
-/// 4E CVD [Rx]
-pub(crate) fn cvd(_cpu: &mut Cpu, _i: Rx) -> ExecResult {
-    Err(Stop::Program(pic::OPERATION))
+/// A decoded packed-decimal operand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Packed {
+    /// The magnitude.
+    mag: u128,
+    /// Minus sign (B or D).
+    neg: bool,
+    /// Significant digits (0 for zero).
+    count: u32,
 }
 
-/// 4F CVB [Rx]
-pub(crate) fn cvb(_cpu: &mut Cpu, _i: Rx) -> ExecResult {
-    Err(Stop::Program(pic::OPERATION))
+/// Decodes `bytes` as a packed-decimal number, checking every digit and the sign.
+fn decode(bytes: &[u8]) -> Result<Packed, Stop> {
+    let mut mag: u128 = 0;
+    let n = bytes.len();
+    for (k, &b) in bytes.iter().enumerate() {
+        let hi = b >> 4;
+        if hi > 9 {
+            return Err(Stop::Program(pic::DATA));
+        }
+        mag = mag * 10 + u128::from(hi);
+        if k + 1 < n {
+            let lo = b & 15;
+            if lo > 9 {
+                return Err(Stop::Program(pic::DATA));
+            }
+            mag = mag * 10 + u128::from(lo);
+        }
+    }
+    let sign = bytes.last().map_or(0, |b| b & 15);
+    if sign < 0xA {
+        return Err(Stop::Program(pic::DATA));
+    }
+    Ok(Packed { mag, neg: sign == 0xB || sign == 0xD, count: digits(mag) })
 }
 
-/// DE ED [Ss1]
-pub(crate) fn ed(_cpu: &mut Cpu, _i: Ss) -> ExecResult {
-    Err(Stop::Program(pic::OPERATION))
+/// Number of significant decimal digits of `v` (0 for zero).
+fn digits(mut v: u128) -> u32 {
+    let mut n = 0;
+    while v != 0 {
+        v /= 10;
+        n += 1;
+    }
+    n
 }
 
-/// DF EDMK [Ss1]
-pub(crate) fn edmk(_cpu: &mut Cpu, _i: Ss) -> ExecResult {
-    Err(Stop::Program(pic::OPERATION))
+/// Encodes `mag` (truncated to the field) with a preferred sign into `out`.
+fn encode(mag: u128, neg: bool, out: &mut [u8]) {
+    let mut v = mag;
+    let n = out.len();
+    let nib = |v: &mut u128| {
+        let d = (*v % 10) as u8;
+        *v /= 10;
+        d
+    };
+    let last = nib(&mut v);
+    out[n - 1] = (last << 4) | if neg { 0x0D } else { 0x0C };
+    for k in (0..n - 1).rev() {
+        let lo = nib(&mut v);
+        let hi = nib(&mut v);
+        out[k] = (hi << 4) | lo;
+    }
 }
 
-/// F0 SRP [Srp]
-pub(crate) fn srp(_cpu: &mut Cpu, _i: Ss) -> ExecResult {
-    Err(Stop::Program(pic::OPERATION))
+/// Fetches and decodes the packed operand of `len` bytes at `addr`.
+fn load(cpu: &mut Cpu, addr: u32, len: usize) -> Result<Packed, Stop> {
+    let mut b = [0u8; 16];
+    cpu.read_bytes(addr, &mut b[..len])?;
+    decode(&b[..len])
 }
 
-/// F1 MVO [Ss2]
-pub(crate) fn mvo(_cpu: &mut Cpu, _i: Ss) -> ExecResult {
-    Err(Stop::Program(pic::OPERATION))
+/// Stores `mag` with sign into the packed field of `len` bytes at `addr`. Returns whether
+/// the value did not fit (overflow).
+fn store(cpu: &mut Cpu, addr: u32, len: usize, mag: u128, neg: bool) -> Result<bool, Stop> {
+    let mut b = [0u8; 16];
+    encode(mag, neg, &mut b[..len]);
+    cpu.write_bytes(addr, &b[..len])?;
+    Ok(digits(mag) > 2 * len as u32 - 1)
 }
 
-/// F2 PACK [Ss2]
-pub(crate) fn pack(_cpu: &mut Cpu, _i: Ss) -> ExecResult {
-    Err(Stop::Program(pic::OPERATION))
+/// CC of a signed decimal result, and the decimal-overflow ending.
+fn finish(cpu: &mut Cpu, p_mag: u128, neg: bool, overflow: bool) -> ExecResult {
+    if overflow {
+        cpu.psw.cc = 3;
+        if cpu.psw.progmask & PM_DECIMAL_OVERFLOW != 0 {
+            return Err(Stop::Program(pic::DECIMAL_OVERFLOW));
+        }
+        return Ok(());
+    }
+    cpu.psw.cc = if p_mag == 0 {
+        0
+    } else if neg {
+        1
+    } else {
+        2
+    };
+    Ok(())
 }
 
-/// F3 UNPK [Ss2]
-pub(crate) fn unpk(_cpu: &mut Cpu, _i: Ss) -> ExecResult {
-    Err(Stop::Program(pic::OPERATION))
+/// The operands of a two-length SS instruction: addresses and byte lengths.
+fn operands(cpu: &Cpu, i: Ss) -> (u32, usize, u32, usize) {
+    (cpu.ea(0, i.b1, i.d1), usize::from(i.l1()) + 1, cpu.ea(0, i.b2, i.d2), usize::from(i.l2()) + 1)
 }
 
-/// F8 ZAP [Ss2]
-pub(crate) fn zap(_cpu: &mut Cpu, _i: Ss) -> ExecResult {
-    Err(Stop::Program(pic::OPERATION))
+/// Adds two signed magnitudes.
+fn add_signed(a: Packed, b_mag: u128, b_neg: bool) -> (u128, bool) {
+    if a.neg == b_neg {
+        (a.mag + b_mag, a.neg)
+    } else if a.mag >= b_mag {
+        (a.mag - b_mag, a.neg)
+    } else {
+        (b_mag - a.mag, b_neg)
+    }
 }
 
-/// F9 CP [Ss2]
-pub(crate) fn cp(_cpu: &mut Cpu, _i: Ss) -> ExecResult {
-    Err(Stop::Program(pic::OPERATION))
+/// AP and SP: op1 = op1 +/- op2.
+fn add_sub(cpu: &mut Cpu, i: Ss, subtract: bool) -> ExecResult {
+    let (a1, n1, a2, n2) = operands(cpu, i);
+    let x = load(cpu, a1, n1)?;
+    let y = load(cpu, a2, n2)?;
+    let (mag, neg) = add_signed(x, y.mag, y.neg != subtract);
+    let neg = neg && mag != 0;
+    let overflow = store(cpu, a1, n1, mag, neg)?;
+    finish(cpu, mag, neg, overflow)
 }
 
-/// FA AP [Ss2]
-pub(crate) fn ap(_cpu: &mut Cpu, _i: Ss) -> ExecResult {
-    Err(Stop::Program(pic::OPERATION))
+/// 4E CVD — Convert to Decimal [RX]: eight bytes, 15 digits and sign.
+pub(crate) fn cvd(cpu: &mut Cpu, i: Rx) -> ExecResult {
+    let a = cpu.ea(i.x2, i.b2, i.d2);
+    let v = cpu.gpr[i.r1] as i32;
+    let mut b = [0u8; 8];
+    encode(u128::from(v.unsigned_abs()), v < 0, &mut b);
+    cpu.write_bytes(a, &b)
 }
 
-/// FB SP [Ss2]
-pub(crate) fn sp(_cpu: &mut Cpu, _i: Ss) -> ExecResult {
-    Err(Stop::Program(pic::OPERATION))
+/// 4F CVB — Convert to Binary [RX]: a result outside 32 bits leaves its rightmost 32 bits
+/// in R1 and gives a fixed-point-divide exception.
+pub(crate) fn cvb(cpu: &mut Cpu, i: Rx) -> ExecResult {
+    let a = cpu.ea(i.x2, i.b2, i.d2);
+    let p = load(cpu, a, 8)?;
+    let v = if p.neg { -(p.mag as i64) } else { p.mag as i64 };
+    cpu.gpr[i.r1] = v as u32;
+    if v < i64::from(i32::MIN) || v > i64::from(i32::MAX) {
+        return Err(Stop::Program(pic::FIXED_DIVIDE));
+    }
+    Ok(())
 }
 
-/// FC MP [Ss2]
-pub(crate) fn mp(_cpu: &mut Cpu, _i: Ss) -> ExecResult {
-    Err(Stop::Program(pic::OPERATION))
+/// DE ED — Edit [SS]
+pub(crate) fn ed(cpu: &mut Cpu, i: Ss) -> ExecResult {
+    edit(cpu, i, false)
 }
 
-/// FD DP [Ss2]
-pub(crate) fn dp(_cpu: &mut Cpu, _i: Ss) -> ExecResult {
-    Err(Stop::Program(pic::OPERATION))
+/// DF EDMK — Edit and Mark [SS]: also puts the address of the first significant result
+/// digit in R1 bits 8-31.
+pub(crate) fn edmk(cpu: &mut Cpu, i: Ss) -> ExecResult {
+    edit(cpu, i, true)
+}
+
+/// ED and EDMK: the pattern (operand 1) is replaced, left to right, by the edited digits
+/// of the packed source (operand 2). Pattern X'20' selects a digit, X'21' selects one and
+/// starts significance, X'22' separates fields; other bytes are message characters. CC 0
+/// last field zero, 1 nonzero and significance on at the end (minus), 2 nonzero and off.
+fn edit(cpu: &mut Cpu, i: Ss, mark: bool) -> ExecResult {
+    let n = usize::from(i.l) + 1;
+    let a1 = cpu.ea(0, i.b1, i.d1);
+    let a2 = cpu.ea(0, i.b2, i.d2);
+    let pattern = cpu.span(a1, n, true)?;
+    // When the source may cross a block boundary, a trial run finds every exception
+    // before anything is stored.
+    let trial = (a2 & 0x7FF) as usize + n > 0x800;
+    for dry in [true, false] {
+        if dry && !trial {
+            continue;
+        }
+        let (mut src, mut sig, mut cc, mut fill) = (a2, false, 0u8, 0u8);
+        let (mut right, mut have_right) = (0u8, false);
+        for k in 0..n {
+            let p = cpu.abs_byte(pattern.at(k));
+            if k == 0 {
+                fill = p;
+            }
+            let out = match p {
+                0x20 | 0x21 => {
+                    let d = if have_right {
+                        have_right = false;
+                        right
+                    } else {
+                        let b = cpu.read_u8(src)?;
+                        src = src.wrapping_add(1) & 0x00FF_FFFF;
+                        if b >> 4 > 9 {
+                            return Err(Stop::Program(pic::DATA));
+                        }
+                        right = b & 15;
+                        have_right = true;
+                        b >> 4
+                    };
+                    if mark && !dry && d > 0 && !sig {
+                        cpu.gpr[1] =
+                            (cpu.gpr[1] & 0xFF00_0000) | (a1.wrapping_add(k as u32) & 0x00FF_FFFF);
+                    }
+                    let out = if !sig && d == 0 { fill } else { 0xF0 | d };
+                    if d > 0 {
+                        cc = 2;
+                    }
+                    if p == 0x21 || d > 0 {
+                        sig = true;
+                    }
+                    if have_right && right > 9 {
+                        // The right half is a sign: plus turns significance off.
+                        if right != 0x0B && right != 0x0D {
+                            sig = false;
+                        }
+                        have_right = false;
+                    }
+                    out
+                }
+                0x22 => {
+                    sig = false;
+                    cc = 0;
+                    fill
+                }
+                _ => {
+                    if sig {
+                        p
+                    } else {
+                        fill
+                    }
+                }
+            };
+            if !dry {
+                cpu.set_abs_byte(pattern.at(k), out);
+            }
+        }
+        if !dry {
+            cpu.psw.cc = if sig && cc == 2 { 1 } else { cc };
+        }
+    }
+    Ok(())
+}
+
+/// F0 SRP — Shift and Round Decimal [SS]: the low six bits of the second-operand address
+/// are a signed shift (left 0-31, right 1-32), I3 the rounding digit.
+pub(crate) fn srp(cpu: &mut Cpu, i: Ss) -> ExecResult {
+    let a1 = cpu.ea(0, i.b1, i.d1);
+    let n1 = usize::from(i.l1()) + 1;
+    let shift = cpu.ea(0, i.b2, i.d2) & 0x3F;
+    let round = u128::from(i.l2());
+    let p = load(cpu, a1, n1)?;
+    if round > 9 {
+        return Err(Stop::Program(pic::DATA));
+    }
+    let room = 2 * n1 as u32 - 1;
+    let (mag, overflow) = if shift < 32 {
+        let overflow = p.count > 0 && shift + p.count > room;
+        let kept = if shift >= room { 0 } else { p.mag % 10u128.pow(room - shift) };
+        (kept * 10u128.pow(shift.min(room)), overflow)
+    } else {
+        let s = 64 - shift;
+        let out = p.mag / 10u128.pow(s - 1) % 10;
+        (p.mag / 10u128.pow(s) + (out + round) / 10, false)
+    };
+    let neg = p.neg && mag != 0;
+    store(cpu, a1, n1, mag, neg)?;
+    finish(cpu, mag, neg, overflow)
+}
+
+/// F1 MVO — Move with Offset [SS]: operand 2 goes one half-byte left of operand 1's
+/// rightmost half-byte, right to left, with zeros on the left.
+pub(crate) fn mvo(cpu: &mut Cpu, i: Ss) -> ExecResult {
+    let (a1, n1, a2, n2) = operands(cpu, i);
+    let s = cpu.span(a2, n2, false)?;
+    let d = cpu.span(a1, n1, true)?;
+    let mut sb = cpu.abs_byte(s.at(n2 - 1));
+    let db = (cpu.abs_byte(d.at(n1 - 1)) & 0x0F) | (sb << 4);
+    cpu.set_abs_byte(d.at(n1 - 1), db);
+    let mut j = n2 - 1;
+    for k in (0..n1 - 1).rev() {
+        let mut out = sb >> 4;
+        if j > 0 {
+            j -= 1;
+            sb = cpu.abs_byte(s.at(j));
+        } else {
+            sb = 0;
+        }
+        out |= sb << 4;
+        cpu.set_abs_byte(d.at(k), out);
+    }
+    Ok(())
+}
+
+/// F2 PACK — Pack [SS]: zoned operand 2 to packed operand 1, right to left; no checks.
+pub(crate) fn pack(cpu: &mut Cpu, i: Ss) -> ExecResult {
+    let (a1, n1, a2, n2) = operands(cpu, i);
+    let s = cpu.span(a2, n2, false)?;
+    let d = cpu.span(a1, n1, true)?;
+    let sb = cpu.abs_byte(s.at(n2 - 1));
+    cpu.set_abs_byte(d.at(n1 - 1), sb.rotate_left(4));
+    let mut j = n2 - 1;
+    for k in (0..n1 - 1).rev() {
+        let mut out = 0;
+        if j > 0 {
+            j -= 1;
+            out = cpu.abs_byte(s.at(j)) & 0x0F;
+            if j > 0 {
+                j -= 1;
+                out |= cpu.abs_byte(s.at(j)) << 4;
+            }
+        }
+        cpu.set_abs_byte(d.at(k), out);
+    }
+    Ok(())
+}
+
+/// F3 UNPK — Unpack [SS]: packed operand 2 to zoned operand 1 (zones F), right to left;
+/// no checks.
+pub(crate) fn unpk(cpu: &mut Cpu, i: Ss) -> ExecResult {
+    let (a1, n1, a2, n2) = operands(cpu, i);
+    let s = cpu.span(a2, n2, false)?;
+    let d = cpu.span(a1, n1, true)?;
+    let sb = cpu.abs_byte(s.at(n2 - 1));
+    cpu.set_abs_byte(d.at(n1 - 1), sb.rotate_left(4));
+    let mut j = n2 - 1;
+    let mut k = n1 - 1;
+    while k > 0 {
+        let (lo, hi) = if j > 0 {
+            j -= 1;
+            let b = cpu.abs_byte(s.at(j));
+            (0xF0 | (b & 15), 0xF0 | (b >> 4))
+        } else {
+            (0xF0, 0xF0)
+        };
+        k -= 1;
+        cpu.set_abs_byte(d.at(k), lo);
+        if k > 0 {
+            k -= 1;
+            cpu.set_abs_byte(d.at(k), hi);
+        }
+    }
+    Ok(())
+}
+
+/// F8 ZAP — Zero and Add [SS]
+pub(crate) fn zap(cpu: &mut Cpu, i: Ss) -> ExecResult {
+    let (a1, n1, a2, n2) = operands(cpu, i);
+    let y = load(cpu, a2, n2)?;
+    let neg = y.neg && y.mag != 0;
+    let overflow = store(cpu, a1, n1, y.mag, neg)?;
+    finish(cpu, y.mag, neg, overflow)
+}
+
+/// F9 CP — Compare Decimal [SS]: CC 0 equal (+0 = -0), 1 first low, 2 first high.
+pub(crate) fn cp(cpu: &mut Cpu, i: Ss) -> ExecResult {
+    let (a1, n1, a2, n2) = operands(cpu, i);
+    let x = load(cpu, a1, n1)?;
+    let y = load(cpu, a2, n2)?;
+    let sx = if x.neg { -(x.mag as i128) } else { x.mag as i128 };
+    let sy = if y.neg { -(y.mag as i128) } else { y.mag as i128 };
+    cpu.psw.cc = crate::insn::fixed::cc_compare(sx, sy);
+    Ok(())
+}
+
+/// FA AP — Add Decimal [SS]
+pub(crate) fn ap(cpu: &mut Cpu, i: Ss) -> ExecResult {
+    add_sub(cpu, i, false)
+}
+
+/// FB SP — Subtract Decimal [SS]
+pub(crate) fn sp(cpu: &mut Cpu, i: Ss) -> ExecResult {
+    add_sub(cpu, i, true)
+}
+
+/// The length rule of MP and DP: L2 at most 7 (16 digits... 15 and sign) and less than
+/// L1; otherwise a specification exception.
+fn mul_div_lengths(i: Ss) -> ExecResult {
+    if i.l2() > 7 || i.l2() >= i.l1() {
+        return Err(Stop::Program(pic::SPECIFICATION));
+    }
+    Ok(())
+}
+
+/// FC MP — Multiply Decimal [SS]: the multiplicand must have at least as many bytes of
+/// leftmost zeros as the multiplier has bytes (data exception otherwise), so the product
+/// always fits.
+pub(crate) fn mp(cpu: &mut Cpu, i: Ss) -> ExecResult {
+    mul_div_lengths(i)?;
+    let (a1, n1, a2, n2) = operands(cpu, i);
+    let x = load(cpu, a1, n1)?;
+    let y = load(cpu, a2, n2)?;
+    if i.l2() as u32 + x.count / 2 + 1 > u32::from(i.l1()) {
+        return Err(Stop::Program(pic::DATA));
+    }
+    store(cpu, a1, n1, x.mag * y.mag, x.neg != y.neg)?;
+    Ok(())
+}
+
+/// FD DP — Divide Decimal [SS]: quotient in the leftmost L1-L2 bytes (sign by the rules of
+/// algebra), remainder in the rightmost L2+1 bytes (sign of the dividend). A zero divisor
+/// or a quotient too large for its field is a decimal-divide exception.
+pub(crate) fn dp(cpu: &mut Cpu, i: Ss) -> ExecResult {
+    mul_div_lengths(i)?;
+    let (a1, n1, a2, n2) = operands(cpu, i);
+    let x = load(cpu, a1, n1)?;
+    let y = load(cpu, a2, n2)?;
+    if y.mag == 0 {
+        return Err(Stop::Program(pic::DECIMAL_DIVIDE));
+    }
+    let q = x.mag / y.mag;
+    let r = x.mag % y.mag;
+    let qlen = n1 - n2;
+    if digits(q) > 2 * qlen as u32 - 1 {
+        return Err(Stop::Program(pic::DECIMAL_DIVIDE));
+    }
+    let mut b = [0u8; 16];
+    encode(r, x.neg, &mut b[..n1]);
+    encode(q, x.neg != y.neg, &mut b[..qlen]);
+    cpu.write_bytes(a1, &b[..n1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_encode() {
+        let p = decode(&[0x12, 0x34, 0x5D]).expect("valid");
+        assert_eq!(p, Packed { mag: 12345, neg: true, count: 5 });
+        assert_eq!(decode(&[0x1A, 0x0C]), Err(Stop::Program(pic::DATA)));
+        assert_eq!(decode(&[0x12, 0x39]), Err(Stop::Program(pic::DATA)));
+        assert!(decode(&[0x0F]).is_ok_and(|p| p.mag == 0 && !p.neg));
+        let mut b = [0u8; 3];
+        encode(1234567, false, &mut b);
+        assert_eq!(b, [0x34, 0x56, 0x7C], "truncated to five digits");
+    }
 }

@@ -1,0 +1,171 @@
+//! The instruction cycle: [`Cpu::run`], and the one place that knows how a program
+//! interruption leaves the PSW.
+//!
+//! ```text
+//!  run(budget)
+//!   loop:  budget used up?            -> Exit::Budget
+//!          update the interval timer
+//!          take a pending interruption the PSW allows (counts one against the budget)
+//!          wait bit on?                -> Exit::Wait
+//!          burst: up to min(budget, next timer event) instructions
+//!             fetch (TLB fast path) -> decode length -> IA += length -> dispatch
+//!             handler Err(Program)  -> program interruption, end burst
+//!             handler Err(Break)    -> end burst (masks changed)
+//!             handler Err(Exit)     -> return the recorded exit
+//! ```
+//!
+//! Program interruptions: segment- and page-translation exceptions *nullify* (the old PSW
+//! points at the instruction); every other exception *suppresses*, *terminates* or
+//! *completes*, and the old PSW points past the instruction (PoO "Program Interruption",
+//! and "Handling of Access Exceptions"). Handlers do the suppress-vs-complete part
+//! themselves by checking everything before changing anything, or by completing first
+//! (fixed-point overflow).
+
+use super::{Cpu, Exit, Intercept, IoOp, IoRequest, Stop};
+use crate::format::{Insn, length_of};
+use crate::interrupt::pic;
+use crate::opcode::DISPATCH;
+
+impl Cpu {
+    /// Executes up to `budget` instructions, taking pending interruptions when the PSW
+    /// allows them, and returns why it stopped. Each interruption taken counts as one
+    /// instruction against the budget, so `run` always returns in bounded time.
+    pub fn run(&mut self, budget: u64) -> Exit {
+        self.sync_context();
+        self.exit = None;
+        self.ex_active = false;
+        let mut left = budget;
+        loop {
+            if left == 0 {
+                return Exit::Budget;
+            }
+            self.update_timers();
+            if self.take_interruption() {
+                left -= 1;
+                continue;
+            }
+            if self.psw.wait {
+                return self.wait_exit();
+            }
+            let n = left.min(self.slice_limit());
+            let stop = self.burst(n);
+            let done = self.burst_len - self.burst_left;
+            self.burst_len = 0;
+            self.burst_left = 0;
+            self.clocks.executed += done;
+            self.counters.instructions += done;
+            left = left.saturating_sub(done);
+            if stop == Some(Stop::Exit)
+                && let Some(e) = self.exit.take()
+            {
+                return e;
+            }
+        }
+    }
+
+    /// Runs up to `n` instructions without looking at interruptions.
+    fn burst(&mut self, n: u64) -> Option<Stop> {
+        self.burst_len = n;
+        self.burst_left = n;
+        while self.burst_left != 0 {
+            self.burst_left -= 1;
+            let ia = self.psw.ia;
+            let raw = match self.ifetch_fast(ia) {
+                Some(raw) => raw,
+                None => match self.ifetch_slow(ia) {
+                    Ok(raw) => raw,
+                    Err((code, len)) => {
+                        self.fetch_exception(code, ia, len);
+                        return Some(Stop::Break);
+                    }
+                },
+            };
+            let op = (raw >> 40) as u8;
+            let len = length_of(op);
+            self.psw.ia = (ia + len) & 0x00FF_FFFF;
+            if let Err(stop) = DISPATCH[op as usize](self, Insn(raw)) {
+                if let Stop::Program(code) = stop {
+                    self.program_interrupt(code, ia, len);
+                    return Some(Stop::Break);
+                }
+                return Some(stop);
+            }
+        }
+        None
+    }
+
+    /// Takes a program interruption for the instruction of `len` bytes at `ia` (for an
+    /// EXECUTE's target: the EXECUTE).
+    pub(crate) fn program_interrupt(&mut self, code: u16, ia: u32, len: u32) {
+        self.ex_active = false;
+        if code == pic::SEGMENT_TRANSLATION || code == pic::PAGE_TRANSLATION {
+            // Nullification: the old PSW designates the instruction itself.
+            self.psw.ia = ia;
+        }
+        self.take_program(code, len / 2);
+    }
+
+    /// A program interruption while fetching the instruction at `ia`. Translation
+    /// exceptions nullify; for the others the instruction address is advanced by the ILC,
+    /// which is the instruction's length when its first halfword could be fetched (PoO:
+    /// "the ILC is 1, 2 or 3, indicating the number of halfwords by which the instruction
+    /// address has been updated").
+    fn fetch_exception(&mut self, code: u16, ia: u32, len: Option<u32>) {
+        let ilc = len.map_or(1, |l| l / 2);
+        self.psw.ia = if code == pic::SEGMENT_TRANSLATION || code == pic::PAGE_TRANSLATION {
+            ia
+        } else {
+            (ia + 2 * ilc) & 0x00FF_FFFF
+        };
+        self.take_program(code, ilc);
+    }
+
+    /// The check at the start of every privileged instruction: a privileged-operation
+    /// exception in the problem state; in interpretive execution with the assist off, an
+    /// interception.
+    #[inline]
+    pub(crate) fn privileged(&mut self, insn: Insn) -> Result<(), Stop> {
+        if self.psw.problem {
+            return Err(Stop::Program(pic::PRIVILEGED));
+        }
+        if self.mode.interpretive && !self.mode.assist && !self.simulating {
+            let len = if self.ex_active { 4 } else { insn.len() };
+            let keep = insn.len() * 8;
+            let masked = Insn(insn.0 & !((1u64 << (48 - keep)) - 1) & 0xFFFF_FFFF_FFFF);
+            self.exit = Some(Exit::Privileged(Intercept {
+                ia: self.psw.ia.wrapping_sub(len) & 0x00FF_FFFF,
+                insn: masked,
+                len: len as u8,
+                executed: self.ex_active,
+            }));
+            self.counters.privileged += 1;
+            return Err(Stop::Exit);
+        }
+        Ok(())
+    }
+
+    /// Ends the run with an I/O request (after the privileged-operation check).
+    pub(crate) fn io_request(&mut self, op: IoOp, device: u16) -> Result<(), Stop> {
+        if self.psw.problem {
+            return Err(Stop::Program(pic::PRIVILEGED));
+        }
+        self.exit = Some(Exit::Io(IoRequest { op, device }));
+        self.counters.io += 1;
+        Err(Stop::Exit)
+    }
+
+    /// Executes an instruction CP intercepted ([`Exit::Privileged`]) exactly as the bare
+    /// machine would, including any program interruption it causes. The PSW must still be
+    /// as the interception left it.
+    pub fn execute_intercepted(&mut self, ic: &Intercept) {
+        self.sync_context();
+        self.simulating = true;
+        self.ex_active = ic.executed;
+        let r = DISPATCH[ic.insn.opcode() as usize](self, ic.insn);
+        self.simulating = false;
+        self.ex_active = false;
+        if let Err(Stop::Program(code)) = r {
+            self.program_interrupt(code, ic.ia, u32::from(ic.len));
+        }
+    }
+}

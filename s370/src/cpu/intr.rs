@@ -1,0 +1,251 @@
+//! Interruptions: what is pending, when it may be taken, and the PSW swap
+//! (PoO "Interruptions").
+//!
+//! ```text
+//!  class          old PSW  new PSW  BC mode code      EC mode code (real locations)
+//!  restart        X'08'    X'00'    -                 -
+//!  external       X'18'    X'58'    PSW bits 16-31    X'86'
+//!  supervisor call X'20'   X'60'    PSW 16-31, ILC    X'8A', ILC at X'89'
+//!  program        X'28'    X'68'    PSW 16-31, ILC    X'8E', ILC at X'8D'; X'90' TEA
+//!  machine check  X'30'    X'70'    (never raised: the host has no hardware errors)
+//!  I/O            X'38'    X'78'    PSW 16-31 = device   X'BA' = device; CSW at X'40'
+//! ```
+//!
+//! Between instructions the pending interruptions are taken in the order of the PoO's
+//! priority list: an early PSW exception, external, I/O, restart. After each one the new
+//! PSW decides whether the next can be taken too.
+
+use super::{Cpu, Exit};
+use crate::interrupt::{lowcore, pic};
+use std::collections::VecDeque;
+
+/// CR0 subclass masks of the other external interruptions.
+const CR0_EMERGENCY: u32 = 0x0000_4000;
+const CR0_EXTERNAL_CALL: u32 = 0x0000_2000;
+const CR0_MALFUNCTION: u32 = 0x0000_8000;
+const CR0_INTERRUPT_KEY: u32 = 0x0000_0040;
+const CR0_EXTERNAL_SIGNAL: u32 = 0x0000_0020;
+
+/// Pending interruption requests.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Pending {
+    /// I/O interruptions: device and CSW, oldest first.
+    pub(crate) io: VecDeque<(u16, [u8; 8])>,
+    /// External conditions with codes X'00xx' (interval timer X'80', interrupt key X'40',
+    /// external signals X'3F'): taken together in one interruption.
+    pub(crate) ext_bits: u16,
+    /// Other external interruption codes (emergency signal, external call, ...).
+    pub(crate) ext_codes: Vec<u16>,
+    /// A restart interruption.
+    pub(crate) restart: bool,
+}
+
+impl Cpu {
+    /// Queues an I/O interruption for `device` with its CSW. It is taken when the PSW (and,
+    /// for channels 6 and up or in EC mode, control register 2) allows interruptions from the
+    /// device's channel; the CSW is then stored at X'40'.
+    pub fn post_io_interrupt(&mut self, device: u16, csw: [u8; 8]) {
+        self.irq.io.push_back((device, csw));
+    }
+
+    /// Removes and returns the pending I/O interruption of `device`, if any (TEST I/O, TEST
+    /// CHANNEL and CLEAR I/O clear the condition they report).
+    pub fn take_pending_io(&mut self, device: u16) -> Option<[u8; 8]> {
+        let i = self.irq.io.iter().position(|&(d, _)| d == device)?;
+        self.irq.io.remove(i).map(|(_, csw)| csw)
+    }
+
+    /// Is an I/O interruption pending for `device`?
+    pub fn has_pending_io(&self, device: u16) -> bool {
+        self.irq.io.iter().any(|&(d, _)| d == device)
+    }
+
+    /// Is an I/O interruption pending for any device on `channel`?
+    pub fn has_pending_io_on_channel(&self, channel: u8) -> bool {
+        self.irq.io.iter().any(|&(d, _)| (d >> 8) as u8 == channel)
+    }
+
+    /// Makes an external interruption pending: X'0040' (interrupt key), X'0080' (interval
+    /// timer), X'0001'-X'0020' (external signals), X'1201' (emergency signal), X'1202'
+    /// (external call), ... It is taken when the PSW's external mask and the code's CR0
+    /// subclass mask allow.
+    pub fn post_external(&mut self, code: u16) {
+        if code & 0xFF00 == 0 {
+            self.irq.ext_bits |= code;
+        } else if !self.irq.ext_codes.contains(&code) {
+            self.irq.ext_codes.push(code);
+        }
+    }
+
+    /// Makes a restart interruption pending (the operator's RESTART key): it is taken
+    /// before the next instruction, whatever the masks, and ends a wait.
+    pub fn restart(&mut self) {
+        self.irq.restart = true;
+    }
+
+    /// Could an interruption end the current wait (any I/O, external or machine-check
+    /// mask on)?
+    pub(crate) fn wait_enabled(&self) -> bool {
+        let io =
+            if self.psw.ec { self.psw.sysmask & 0x02 != 0 } else { self.psw.sysmask & 0xFE != 0 };
+        io || self.psw.external_enabled() || self.psw.mcheck
+    }
+
+    /// The CR0 subclass mask of external interruption `code`.
+    fn ext_mask(code: u16) -> u32 {
+        match code {
+            0x1001 => CR0_MALFUNCTION,
+            0x1201 => CR0_EMERGENCY,
+            0x1202 => CR0_EXTERNAL_CALL,
+            0x1004 => super::timer::CR0_CLOCK_COMPARATOR,
+            0x1005 => super::timer::CR0_CPU_TIMER,
+            _ => CR0_EXTERNAL_SIGNAL,
+        }
+    }
+
+    /// Takes the highest-priority pending interruption the current PSW allows. Returns
+    /// whether one was taken.
+    pub(crate) fn take_interruption(&mut self) -> bool {
+        if let Some(raw) = self.psw_invalid {
+            // Early specification exception: the invalid PSW is the old PSW, ILC 0.
+            self.counters.program += 1;
+            self.store_program_info(pic::SPECIFICATION, 0);
+            let _ = self.write_real(lowcore::PROGRAM_OLD, &raw);
+            self.load_new_psw(lowcore::PROGRAM_NEW);
+            return true;
+        }
+        if self.psw.external_enabled() && self.take_external() {
+            return true;
+        }
+        if !self.irq.io.is_empty() {
+            let cr2 = self.cr[2];
+            let psw = self.psw;
+            if let Some(i) =
+                self.irq.io.iter().position(|&(d, _)| psw.io_enabled((d >> 8) as u8, cr2))
+                && let Some((device, csw)) = self.irq.io.remove(i)
+            {
+                self.counters.io_interrupts += 1;
+                let _ = self.write_real(lowcore::CSW, &csw);
+                if self.psw.ec {
+                    let d = device.to_be_bytes();
+                    let _ = self.write_real(lowcore::IO_ADDR, &[0, 0, d[0], d[1]]);
+                }
+                self.swap_psw(lowcore::IO_OLD, lowcore::IO_NEW, device, 0);
+                return true;
+            }
+        }
+        if self.irq.restart {
+            self.irq.restart = false;
+            self.counters.restart += 1;
+            self.swap_psw(lowcore::RESTART_OLD, lowcore::IPL_PSW, 0, 0);
+            return true;
+        }
+        false
+    }
+
+    /// Takes an enabled external interruption, if one is pending (external mask is on).
+    fn take_external(&mut self) -> bool {
+        let cr0 = self.cr[0];
+        let mut code = None;
+        if let Some(i) = self.irq.ext_codes.iter().position(|&c| cr0 & Self::ext_mask(c) != 0) {
+            code = Some(self.irq.ext_codes.remove(i));
+        } else if cr0 & super::timer::CR0_CLOCK_COMPARATOR != 0 && self.ckc_pending() {
+            code = Some(0x1004);
+        } else if cr0 & super::timer::CR0_CPU_TIMER != 0 && self.cpt_pending() {
+            code = Some(0x1005);
+        } else {
+            let mut allowed = 0u16;
+            if cr0 & super::timer::CR0_INTERVAL_TIMER != 0 {
+                allowed |= 0x80;
+            }
+            if cr0 & CR0_INTERRUPT_KEY != 0 {
+                allowed |= 0x40;
+            }
+            if cr0 & CR0_EXTERNAL_SIGNAL != 0 {
+                allowed |= 0x3F;
+            }
+            let bits = self.irq.ext_bits & allowed;
+            if bits != 0 {
+                self.irq.ext_bits &= !bits;
+                code = Some(bits);
+            }
+        }
+        let Some(code) = code else { return false };
+        self.counters.external += 1;
+        if self.psw.ec {
+            let c = code.to_be_bytes();
+            let _ = self.write_real(lowcore::EXT_CODE - 2, &[0, 0, c[0], c[1]]);
+        }
+        self.swap_psw(lowcore::EXTERNAL_OLD, lowcore::EXTERNAL_NEW, code, 0);
+        true
+    }
+
+    /// Stores the EC-mode program-interruption identification and the translation-exception
+    /// address and monitor information that go with `code`.
+    fn store_program_info(&mut self, code: u16, ilc: u32) {
+        let c = code.to_be_bytes();
+        if self.psw.ec || self.psw_invalid.is_some() {
+            let _ = self.write_real(lowcore::PGM_ILC, &[0, (ilc << 1) as u8, c[0], c[1]]);
+        }
+        let base = code & 0x3F;
+        if base == pic::SEGMENT_TRANSLATION || base == pic::PAGE_TRANSLATION {
+            let _ = self.write_real(lowcore::TRANS_ADDR, &(self.tea & 0x00FF_FFFF).to_be_bytes());
+        }
+        if code & pic::MONITOR_EVENT != 0 {
+            let (class, mcode) = self.monitor;
+            let _ = self.write_real(lowcore::MONITOR_CLASS, &[0, class]);
+            let _ = self.write_real(lowcore::MONITOR_CODE, &(mcode & 0x00FF_FFFF).to_be_bytes());
+        }
+    }
+
+    /// Takes a program interruption for the 4-byte instruction the processor last handed to
+    /// its caller (a DIAGNOSE or I/O instruction the caller refuses, e.g. an unknown DIAGNOSE
+    /// code): the instruction is suppressed, the old PSW points past it, ILC 2.
+    pub fn program_interrupt_after(&mut self, code: u16) {
+        self.take_program(code, 2);
+    }
+
+    /// Takes a program interruption for the current instruction: `ilc` is its length code
+    /// (EXECUTE's when it ran as a target); the PSW's instruction address is already what
+    /// the old PSW must show.
+    pub(crate) fn take_program(&mut self, code: u16, ilc: u32) {
+        self.counters.program += 1;
+        self.store_program_info(code, ilc);
+        self.swap_psw(lowcore::PROGRAM_OLD, lowcore::PROGRAM_NEW, code, ilc);
+    }
+
+    /// Takes a supervisor-call interruption with code `n` (the PSW already points past the
+    /// SVC).
+    pub(crate) fn take_svc(&mut self, n: u8, ilc: u32) {
+        self.counters.svc += 1;
+        if self.psw.ec {
+            let _ = self.write_real(lowcore::SVC_ILC, &[0, (ilc << 1) as u8, 0, n]);
+        }
+        self.swap_psw(lowcore::SVC_OLD, lowcore::SVC_NEW, u16::from(n), ilc);
+    }
+
+    /// Stores the current PSW (with `code` and `ilc` in BC mode) at real `old` and makes the
+    /// PSW at real `new` current.
+    pub(crate) fn swap_psw(&mut self, old: u32, new: u32, code: u16, ilc: u32) {
+        let mut p = self.psw;
+        if !p.ec {
+            p.intcode = code;
+            p.ilc = (ilc & 3) as u8;
+        }
+        let _ = self.write_real(old, &p.to_bytes());
+        self.load_new_psw(new);
+    }
+
+    /// Makes the PSW at real address `at` current.
+    fn load_new_psw(&mut self, at: u32) {
+        let mut b = [0u8; 8];
+        let _ = self.read_real(at, &mut b);
+        self.ex_active = false;
+        self.set_psw_bytes(b);
+    }
+
+    /// The exit for the current wait state.
+    pub(crate) fn wait_exit(&self) -> Exit {
+        Exit::Wait { enabled: self.wait_enabled() }
+    }
+}
