@@ -132,7 +132,7 @@ pub(crate) fn dc_operand(i: &str) -> PResult<'_, DcOperand> {
     let (mut len, mut scale, mut exp) = (None, None, None);
     loop {
         let Some(c) = i.chars().next() else { break };
-        let next = i[1..].chars().next();
+        let next = i.chars().nth(1);
         let starts_value = |signed: bool| {
             next.is_some_and(|n| n.is_ascii_digit() || n == '(' || (signed && (n == '-' || n == '+')))
         };

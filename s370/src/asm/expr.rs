@@ -124,6 +124,9 @@ fn mul_expr(i: &str) -> PResult<'_, Expr> {
 }
 
 fn unary(i: &str) -> PResult<'_, Expr> {
+    let Some(_nest) = super::lex::nest() else {
+        return hard(i, "EXPRESSION NESTED TOO DEEPLY");
+    };
     match i.chars().next() {
         Some('+') => match unary(&i[1..]) {
             Err(nom::Err::Error(_)) => hard(&i[1..], "EXPECTED A TERM"),

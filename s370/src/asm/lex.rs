@@ -46,6 +46,35 @@ pub(crate) fn perr<'a>(e: nom::Err<PErr<'a>>) -> PErr<'a> {
     }
 }
 
+/// How deeply parsers may nest (parentheses, unary operators, substitutions).
+pub(crate) const MAX_NESTING: u32 = 100;
+
+thread_local! {
+    static NESTING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Proof that a parser is one level deeper; the level is given back when it drops.
+#[derive(Debug)]
+pub(crate) struct Nest(());
+
+impl Drop for Nest {
+    fn drop(&mut self) {
+        NESTING.with(|n| n.set(n.get().saturating_sub(1)));
+    }
+}
+
+/// Enters one more level of nesting, or `None` if that would be too deep.
+pub(crate) fn nest() -> Option<Nest> {
+    NESTING.with(|n| {
+        if n.get() >= MAX_NESTING {
+            None
+        } else {
+            n.set(n.get() + 1);
+            Some(Nest(()))
+        }
+    })
+}
+
 /// Can `c` begin an ordinary symbol?
 pub(crate) fn is_sym_start(c: char) -> bool {
     c.is_ascii_alphabetic() || matches!(c, '$' | '#' | '@' | '_')

@@ -37,6 +37,8 @@ struct Pager {
     per_page: usize,
     title: String,
     name: String,
+    columns: String,
+    eject: bool,
 }
 
 impl Pager {
@@ -47,17 +49,14 @@ impl Pager {
             self.out.push('\n');
         }
         let _ = writeln!(self.out, "{:<40.40} {:<60.60} PAGE {:>4}", self.name, self.title, self.page);
-        let _ = writeln!(
-            self.out,
-            "{:<7}{:<17}{:<6}{:<6}{:>5}  {}",
-            "  LOC", "OBJECT CODE", "ADDR1", "ADDR2", "STMT", "SOURCE STATEMENT"
-        );
+        let _ = writeln!(self.out, "{}", self.columns);
         self.out.push('\n');
         self.lines = 3;
     }
 
     fn line(&mut self, s: &str) {
-        if self.page == 0 || (self.per_page > 0 && self.lines >= self.per_page) {
+        if self.page == 0 || self.eject || (self.per_page > 0 && self.lines >= self.per_page) {
+            self.eject = false;
             self.heading();
         }
         self.out.push_str(s.trim_end());
@@ -65,9 +64,10 @@ impl Pager {
         self.lines += 1;
     }
 
+    /// Starts a new page before the next line, unless the current one is still empty.
     fn eject(&mut self) {
         if self.page > 0 && self.lines > 3 {
-            self.lines = usize::MAX / 2;
+            self.eject = true;
         }
     }
 }
@@ -90,7 +90,11 @@ pub(crate) fn write(asm: &Asm<'_>, diags: &[Diagnostic], files: &[String]) -> St
         }
     }
     let name = files.first().cloned().unwrap_or_default();
-    let mut p = Pager { out: String::new(), lines: 0, page: 0, per_page: asm.opts.lines_per_page, title: String::new(), name };
+    let columns = format!(
+        "{:<7}{:<17}{:<6}{:<6}{:>5}  {}",
+        "  LOC", "OBJECT CODE", "ADDR1", "ADDR2", "STMT", "SOURCE STATEMENT"
+    );
+    let mut p = Pager { out: String::new(), lines: 0, page: 0, per_page: asm.opts.lines_per_page, title: String::new(), name, columns, eject: false };
     for (i, st) in asm.stmts.iter().enumerate() {
         let li = &asm.list[i];
         let flagged = !by_stmt[i].is_empty();
@@ -143,8 +147,8 @@ fn xref(asm: &Asm<'_>, p: &mut Pager) {
         return;
     }
     p.title = "CROSS-REFERENCE".into();
-    p.eject();
-    p.line("SYMBOL     LEN   VALUE  DEFN  REFERENCES");
+    p.columns = "SYMBOL     LEN   VALUE  DEFN  REFERENCES".into();
+    p.eject = true;
     let mut names: Vec<&String> = asm.syms.keys().collect();
     names.sort();
     for n in names {

@@ -227,8 +227,8 @@ pub fn assemble(source: &str, opts: &Options) -> Result<Assembly, Errors> {
         .map(|d| Diagnostic {
             severity: d.sev,
             file: (d.file != 0).then(|| files.get(d.file as usize).cloned().unwrap_or_default()),
-            line: d.line,
-            column: d.col,
+            line: d.line.max(1),
+            column: d.col.max(1),
             message: d.msg.clone(),
             context: d.context.as_ref().map(|c| c.to_string()),
             statement: d.stmt.map(|s| s as u32 + 1),

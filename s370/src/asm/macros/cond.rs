@@ -190,6 +190,9 @@ impl<'a, 'c> P<'a, 'c> {
     }
 
     fn not(&mut self) -> Result<SetVal, CondErr> {
+        let Some(_nest) = crate::asm::lex::nest() else {
+            return self.err("EXPRESSION NESTED TOO DEEPLY");
+        };
         self.ws();
         let at = self.pos;
         if self.take_word("NOT") {
@@ -285,6 +288,9 @@ impl<'a, 'c> P<'a, 'c> {
     }
 
     fn unary(&mut self) -> Result<SetVal, CondErr> {
+        let Some(_nest) = crate::asm::lex::nest() else {
+            return self.err("EXPRESSION NESTED TOO DEEPLY");
+        };
         let at = self.pos;
         match self.peek() {
             Some('+') => {
@@ -589,6 +595,9 @@ pub(crate) fn substitute(s: &str, ctx: Ctx<'_>) -> Result<String, CondErr> {
     if !s.contains('&') {
         return Ok(s.to_string());
     }
+    let Some(_nest) = crate::asm::lex::nest() else {
+        return Err(CondErr { pos: 0, msg: "SUBSTITUTION NESTED TOO DEEPLY".into() });
+    };
     let mut out = String::with_capacity(s.len() + 16);
     let mut i = 0;
     while i < s.len() {

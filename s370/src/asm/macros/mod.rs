@@ -38,6 +38,7 @@ use super::stmt::{Diag, Kind, Stmt};
 const MAX_DEPTH: u16 = 50;
 const MAX_STMTS: usize = 400_000;
 const MAX_COPIES: usize = 2000;
+const MAX_BRANCHES: u64 = 2_000_000;
 
 /// What the macro phase produces.
 #[derive(Debug)]
@@ -70,6 +71,7 @@ pub(crate) fn generate(source: &str, opts: &Options) -> Output {
         files: vec![opts.source_name.clone()],
         sysndx: 0,
         copies: 0,
+        branches: 0,
         ended: false,
     };
     let lines = read_source(source, 0);
@@ -105,6 +107,7 @@ struct Gen<'o> {
     files: Vec<String>,
     sysndx: u32,
     copies: usize,
+    branches: u64,
     ended: bool,
 }
 
@@ -179,7 +182,10 @@ impl Gen<'_> {
         Ctx { scope, globals: &self.globals, attrs: &self.attrs, sys: &self.sys }
     }
 
-    fn push(&mut self, kind: Kind, f: Fields, src: &SrcStmt, context: Option<Rc<str>>, level: u16) -> usize {
+    fn push(&mut self, kind: Kind, mut f: Fields, src: &SrcStmt, context: Option<Rc<str>>, level: u16) -> usize {
+        if f.op_pos.0 == 0 {
+            f.op_pos = (src.line, 1);
+        }
         if self.out.len() >= MAX_STMTS {
             if !self.ended {
                 self.ended = true;
@@ -614,6 +620,14 @@ impl Gen<'_> {
 
     /// Processes a conditional-assembly statement.
     fn cond_stmt(&mut self, scope: &mut Scope, opu: &str, f: &Fields, src: &SrcStmt, here: &Here, level: u16) -> Flow {
+        self.branches += 1;
+        if self.branches > MAX_BRANCHES {
+            if !self.ended {
+                self.err(here, f, None, SEVERE, "TOO MANY CONDITIONAL-ASSEMBLY STATEMENTS; ASSEMBLY STOPPED");
+                self.ended = true;
+            }
+            return Flow::Exit;
+        }
         match opu {
             "ANOP" => Flow::Next,
             "MEXIT" | "MEND" => Flow::Exit,
