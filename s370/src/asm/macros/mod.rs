@@ -412,6 +412,10 @@ impl Gen<'_> {
             }
             match opu.as_str() {
                 "MEND" => {
+                    // A sequence symbol on MEND is a target that ends the expansion.
+                    if f.name.starts_with('.') {
+                        body.push(MStmt { src: st, f, opu, comment: None });
+                    }
                     ended = true;
                     break;
                 }
