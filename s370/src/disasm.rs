@@ -55,7 +55,12 @@ pub fn decode(bytes: &[u8], addr: u32, opts: &Options) -> Option<Decoded> {
     let len = length_of(first) as usize;
     let b = bytes.get(..len)?;
     let Some(op) = lookup(first, b[1]) else {
-        return Some(Decoded { mnemonic: "DC".into(), operands: format!("X'{}'", hex(b)), len, op: None });
+        return Some(Decoded {
+            mnemonic: "DC".into(),
+            operands: format!("X'{}'", hex(b)),
+            len,
+            op: None,
+        });
     };
     let n = |k: usize| u32::from(b[k]);
     let (hi1, lo1) = (n(1) >> 4, n(1) & 15);
@@ -158,7 +163,13 @@ pub fn format(bytes: &[u8], origin: u32, opts: &Options) -> String {
     let mut s = String::new();
     for l in lines(bytes, origin, opts) {
         let obj: Vec<String> = l.bytes.chunks(2).map(hex).collect();
-        let text = format!("{:06X}  {:<14}  {:<6}{}", l.addr & 0xFF_FFFF, obj.join(" "), l.decoded.mnemonic, l.decoded.operands);
+        let text = format!(
+            "{:06X}  {:<14}  {:<6}{}",
+            l.addr & 0xFF_FFFF,
+            obj.join(" "),
+            l.decoded.mnemonic,
+            l.decoded.operands
+        );
         let _ = writeln!(s, "{}", text.trim_end());
     }
     s
@@ -182,8 +193,14 @@ mod tests {
         assert_eq!(d(&[0x90, 0xEC, 0xD0, 0x0C]), ("STM".into(), "14,12,12(13)".into()));
         assert_eq!(d(&[0x92, 0x40, 0x10, 0x00]), ("MVI".into(), "0(1),64".into()));
         assert_eq!(d(&[0xD2, 0x07, 0x10, 0x00, 0x20, 0x08]), ("MVC".into(), "0(8,1),8(2)".into()));
-        assert_eq!(d(&[0xF2, 0x73, 0x10, 0x00, 0x20, 0x08]), ("PACK".into(), "0(8,1),8(4,2)".into()));
-        assert_eq!(d(&[0xF0, 0x25, 0x10, 0x00, 0x00, 0x03]), ("SRP".into(), "0(3,1),3(0),5".into()));
+        assert_eq!(
+            d(&[0xF2, 0x73, 0x10, 0x00, 0x20, 0x08]),
+            ("PACK".into(), "0(8,1),8(4,2)".into())
+        );
+        assert_eq!(
+            d(&[0xF0, 0x25, 0x10, 0x00, 0x00, 0x03]),
+            ("SRP".into(), "0(3,1),3(0),5".into())
+        );
         assert_eq!(d(&[0xB2, 0x05, 0x10, 0x00]), ("STCK".into(), "0(1)".into()));
         assert_eq!(d(&[0xB2, 0x0D, 0x00, 0x00]), ("PTLB".into(), String::new()));
         assert_eq!(d(&[0x9C, 0x00, 0x00, 0xC0]), ("SIO".into(), "192(0)".into()));
@@ -198,6 +215,9 @@ mod tests {
     #[test]
     fn range_formatter() {
         let text = format(&[0x05, 0xC0, 0x58, 0x10, 0xC0, 0x0E, 0x07], 0x100, &Options::default());
-        assert_eq!(text, "000100  05C0            BALR  12,0\n000102  5810 C00E       L     1,14(0,12)\n000106  07              DC    X'07'\n");
+        assert_eq!(
+            text,
+            "000100  05C0            BALR  12,0\n000102  5810 C00E       L     1,14(0,12)\n000106  07              DC    X'07'\n"
+        );
     }
 }

@@ -102,12 +102,16 @@ fn proxy(op: &Op) -> Option<(&'static str, u16)> {
 fn cases() -> Vec<Case> {
     let mut out = Vec::new();
     for op in OPCODES {
-        let mut add = |ops: Vec<O>| out.push(Case { mnemonic: op.mnemonic.to_string(), ops, proxy: proxy(op) });
+        let mut add = |ops: Vec<O>| {
+            out.push(Case { mnemonic: op.mnemonic.to_string(), ops, proxy: proxy(op) })
+        };
         let rs = regs(op);
         match op.format {
             Format::Rr => rs.iter().for_each(|&(a, b)| add(vec![O::R(a), O::R(b)])),
             Format::RrR1 => [0, 15, 7].iter().for_each(|&a| add(vec![O::R(a)])),
-            Format::RrM => [(0, 0), (15, 14), (8, 3)].iter().for_each(|&(m, r)| add(vec![O::N(m), O::R(r)])),
+            Format::RrM => {
+                [(0, 0), (15, 14), (8, 3)].iter().for_each(|&(m, r)| add(vec![O::N(m), O::R(r)]))
+            }
             Format::I => [0, 255, 202].iter().for_each(|&i| add(vec![O::N(i)])),
             Format::Rx => {
                 for (k, &(d, x, b)) in STORAGE.iter().enumerate() {
@@ -162,7 +166,11 @@ fn cases() -> Vec<Case> {
             Format::Srp => {
                 for (k, &(d, _, b)) in STORAGE.iter().enumerate() {
                     let (d2, b2) = (STORAGE[(k + 1) % 4].0 % 64, STORAGE[(k + 1) % 4].2);
-                    add(vec![O::Dlb(d, [1, 16, 8, 3][k], b), O::Db(d2, b2), O::N([0, 15, 5, 9][k])]);
+                    add(vec![
+                        O::Dlb(d, [1, 16, 8, 3][k], b),
+                        O::Db(d2, b2),
+                        O::N([0, 15, 5, 9][k]),
+                    ]);
                 }
             }
         }
@@ -187,7 +195,9 @@ fn ibm_spellings(c: &Case) -> Vec<String> {
         let forms = ibm_forms(*o);
         acc = acc
             .iter()
-            .flat_map(|a| forms.iter().map(move |f| if k == 0 { f.clone() } else { format!("{a},{f}") }))
+            .flat_map(|a| {
+                forms.iter().map(move |f| if k == 0 { f.clone() } else { format!("{a},{f}") })
+            })
             .collect();
     }
     acc
@@ -203,7 +213,12 @@ fn gnu_bytes(src: &str) -> Result<Vec<u8>, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let (s, o, b) = (dir.path().join("t.s"), dir.path().join("t.o"), dir.path().join("t.bin"));
     std::fs::write(&s, src).map_err(|e| e.to_string())?;
-    let out = Command::new("s390x-linux-gnu-as").args(["-m31", "-o"]).arg(&o).arg(&s).output().map_err(|e| e.to_string())?;
+    let out = Command::new("s390x-linux-gnu-as")
+        .args(["-m31", "-o"])
+        .arg(&o)
+        .arg(&s)
+        .output()
+        .map_err(|e| e.to_string())?;
     if !out.status.success() {
         return Err(String::from_utf8_lossy(&out.stderr).into_owned());
     }
@@ -238,7 +253,12 @@ fn every_instruction_and_operand_form_matches_gnu_as() {
         let len = OPCODES
             .iter()
             .find(|o| o.mnemonic == c.mnemonic)
-            .or_else(|| EXTENDED.iter().find(|e| e.mnemonic == c.mnemonic).and_then(|e| OPCODES.iter().find(|o| o.mnemonic == e.base)))
+            .or_else(|| {
+                EXTENDED
+                    .iter()
+                    .find(|e| e.mnemonic == c.mnemonic)
+                    .and_then(|e| OPCODES.iter().find(|o| o.mnemonic == e.base))
+            })
             .map(|o| o.len() as usize)
             .expect("known mnemonic");
         let mut want = gnu[at..at + len].to_vec();
@@ -257,7 +277,8 @@ fn every_instruction_and_operand_form_matches_gnu_as() {
         }
     }
     ibm_src.push_str("         END\n");
-    let asm = assemble(&ibm_src, &Options::default()).unwrap_or_else(|e| panic!("{e}\n{}", e.listing));
+    let asm =
+        assemble(&ibm_src, &Options::default()).unwrap_or_else(|e| panic!("{e}\n{}", e.listing));
     let mut pos = 0;
     let mut bad = Vec::new();
     for (text, want) in &expected {

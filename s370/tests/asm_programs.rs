@@ -145,7 +145,14 @@ fn constants_of_every_type() {
     assert_eq!(at("L1", 16), "41100000000000003300000000000000");
     assert_eq!(at("P1", 5), "123D00007C");
     assert_eq!(at("Z1", 5), "F1C2F0F0D4");
-    assert_eq!(at("A1", 9), format!("{:08X}{:08X}FF", a.value("C1").unwrap(), a.value("X1").unwrap() - a.value("C1").unwrap()));
+    assert_eq!(
+        at("A1", 9),
+        format!(
+            "{:08X}{:08X}FF",
+            a.value("C1").unwrap(),
+            a.value("X1").unwrap() - a.value("C1").unwrap()
+        )
+    );
     assert_eq!(at("Y1", 2), format!("{:04X}", a.value("F1").unwrap()));
     assert_eq!(at("V1", 4), "00000000");
     assert_eq!(a.unresolved, ["EXTERN"]);
@@ -235,9 +242,16 @@ fn start_origin_entry_extrn_and_the_object_deck_loads_anywhere() {
     assert_eq!(a.unresolved, ["EXT", "EXT2"]);
     let ccw = a.value("CCW1").unwrap();
     assert_eq!(ccw % 8, 0);
-    assert_eq!(hex(a.bytes_at(ccw, 8).unwrap()), format!("02{:06X}20000050", a.value("ADDRS").unwrap()));
+    assert_eq!(
+        hex(a.bytes_at(ccw, 8).unwrap()),
+        format!("02{:06X}20000050", a.value("ADDRS").unwrap())
+    );
     let recs = object::parse(&a.object).unwrap();
-    let esd: Vec<_> = recs.iter().filter_map(|r| if let object::Record::Esd(v) = r { Some(v.clone()) } else { None }).flatten().collect();
+    let esd: Vec<_> = recs
+        .iter()
+        .filter_map(|r| if let object::Record::Esd(v) = r { Some(v.clone()) } else { None })
+        .flatten()
+        .collect();
     let names: Vec<(&str, u8)> = esd.iter().map(|e| (e.name.as_str(), e.kind)).collect();
     assert_eq!(names, [("MOD", 0), ("EXT", 2), ("EXT2", 2), ("ALT", 1)]);
     assert_eq!(esd[0].length as usize, a.image.len());
@@ -299,10 +313,18 @@ fn object_deck_field_layout() {
 
 #[test]
 fn several_csects_follow_each_other_on_doublewords() {
-    let a = ok(&src(&["A        CSECT", "         DC    X'01'", "B        CSECT", "         DC    A(A)", "A        CSECT", "         DC    X'02'", "         END"]));
+    let a = ok(&src(&[
+        "A        CSECT",
+        "         DC    X'01'",
+        "B        CSECT",
+        "         DC    A(A)",
+        "A        CSECT",
+        "         DC    X'02'",
+        "         END",
+    ]));
     assert_eq!(a.value("A"), Some(0));
     assert_eq!(a.value("B"), Some(8));
-    assert_eq!(hex(&a.image), "0102000000000000" .to_string() + "00000000");
+    assert_eq!(hex(&a.image), "0102000000000000".to_string() + "00000000");
     let sects: Vec<_> = a.sections.iter().map(|s| (s.name.as_str(), s.origin, s.length)).collect();
     assert_eq!(sects, [("A", 0, 2), ("B", 8, 4)]);
 }
@@ -317,7 +339,8 @@ fn continuation_lines_and_remarks() {
     ));
     assert_eq!(hex(&a.image), "0000000100000002");
     // A string continued: columns up to 71 of the first line, then 16 on of the next.
-    let a = ok(&format!("{:<71}X{}\n{:<15}DEF'     REMARK\n", "         DC    C'ABC", "SEQ00010", ""));
+    let a =
+        ok(&format!("{:<71}X{}\n{:<15}DEF'     REMARK\n", "         DC    C'ABC", "SEQ00010", ""));
     assert_eq!(s370::ebcdic::to_string(&a.image), format!("ABC{}DEF", " ".repeat(51)));
     // Text in columns 1-15 of a continuation line is flagged.
     let w = ok(&format!("{:<71}X\nXX             2)\n", "         DC    A(1,"));
@@ -335,7 +358,12 @@ fn errors_name_line_column_and_problem() {
         "         L     2,FAR",
         "FAR      DS    F",
     ]));
-    let msgs: Vec<(u32, u32, &str)> = e.diagnostics.iter().filter(|d| d.is_error()).map(|d| (d.line, d.column, d.message.as_str())).collect();
+    let msgs: Vec<(u32, u32, &str)> = e
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| (d.line, d.column, d.message.as_str()))
+        .collect();
     assert_eq!(msgs[0], (2, 18, "UNDEFINED SYMBOL 'UNDEF'"));
     assert_eq!(msgs[1], (3, 18, "REGISTER 16 OUT OF RANGE 0-15"));
     assert_eq!(msgs[2], (4, 10, "UNDEFINED OPERATION CODE 'FOO'"));
@@ -357,7 +385,11 @@ fn lower_case_and_duplicate_symbols() {
     let a = ok("low      csect\n         using low,12\n         la    1,low\n         end\n");
     assert_eq!(hex(&a.image), "4110C000");
     let e = fails("X        DC    F'1'\nX        DC    F'2'\n");
-    assert!(e.diagnostics.iter().any(|d| d.message == "PREVIOUSLY DEFINED SYMBOL 'X'" && d.line == 2 && d.column == 1));
+    assert!(
+        e.diagnostics
+            .iter()
+            .any(|d| d.message == "PREVIOUSLY DEFINED SYMBOL 'X'" && d.line == 2 && d.column == 1)
+    );
 }
 
 #[test]
@@ -443,8 +475,21 @@ fn macro_libraries_from_directories_memory_and_cms_maclibs() {
     hdr.resize(80, 0);
     recs[0] = hdr;
     std::fs::write(dir.path().join("TEST.maclib"), recs.concat()).unwrap();
-    let opts = Options::default().maclib(dir.path()).member("MEMMAC", " MACRO\n MEMMAC\n DC C'Y'\n MEND");
-    let a = ok_with(&src(&["L        CSECT", "         COPY  REGS", "         DIRMAC", "         LOWMAC Z", "         MEMMAC", "         CMSMAC", "         LR    R1,R2", "         END"]), &opts);
+    let opts =
+        Options::default().maclib(dir.path()).member("MEMMAC", " MACRO\n MEMMAC\n DC C'Y'\n MEND");
+    let a = ok_with(
+        &src(&[
+            "L        CSECT",
+            "         COPY  REGS",
+            "         DIRMAC",
+            "         LOWMAC Z",
+            "         MEMMAC",
+            "         CMSMAC",
+            "         LR    R1,R2",
+            "         END",
+        ]),
+        &opts,
+    );
     assert_eq!(hex(&a.image), "C4E9E8D41812");
     let e = match assemble(" NOSUCH\n COPY NOPE\n", &opts) {
         Err(e) => e,
@@ -509,14 +554,18 @@ fn mnote_severity_decides_the_outcome() {
     let m = " MACRO\n WARN &S\n MNOTE &S,'SEVERITY &S'\n MEND\n";
     let a = ok(&format!("{m} WARN 4\n END\n"));
     assert_eq!(a.max_severity(), 4);
-    assert!(a.diagnostics.iter().any(|d| d.message == "SEVERITY 4" && d.context.as_deref().is_some_and(|c| c.contains("WARN"))));
+    assert!(
+        a.diagnostics.iter().any(|d| d.message == "SEVERITY 4"
+            && d.context.as_deref().is_some_and(|c| c.contains("WARN")))
+    );
     let e = fails(&format!("{m} WARN 8\n END\n"));
     assert!(e.diagnostics.iter().any(|d| d.message == "SEVERITY 8" && d.severity == 8));
 }
 
 #[test]
 fn nested_macros_and_runaway_expansion_is_stopped() {
-    let a = ok(" MACRO\n IN &X\n DC C'&X'\n MEND\n MACRO\n OUT &Y\n IN &Y.&Y\n MEND\n OUT A\n END\n");
+    let a =
+        ok(" MACRO\n IN &X\n DC C'&X'\n MEND\n MACRO\n OUT &Y\n IN &Y.&Y\n MEND\n OUT A\n END\n");
     assert_eq!(hex(&a.image), "C1C1");
     let e = fails(" MACRO\n REC\n REC\n MEND\n REC\n END\n");
     assert!(e.diagnostics.iter().any(|d| d.message == "MACRO NESTING TOO DEEP"));
@@ -541,7 +590,9 @@ fn push_pop_print_title_space_eject_are_accepted() {
     ]));
     assert!(a.listing.contains("A PROGRAM"));
     assert!(a.listing.contains("000008 00000001"), "{}", a.listing);
-    let e = fails("T CSECT\n USING T,12\n PUSH USING\n DROP 12\n POP USING\n L 1,T\n DROP 12\n L 1,T\n END\n");
+    let e = fails(
+        "T CSECT\n USING T,12\n PUSH USING\n DROP 12\n POP USING\n L 1,T\n DROP 12\n L 1,T\n END\n",
+    );
     let errs: Vec<u32> = e.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.line).collect();
     assert_eq!(errs, [8], "only the use after the final DROP fails");
 }

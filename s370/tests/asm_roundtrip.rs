@@ -49,7 +49,12 @@ fn every_opcode_round_trips_from_assembled_source() {
     // Assemble a spread of operand values for every instruction, then round-trip.
     let mut n = 0;
     for op in OPCODES {
-        for raw in [[0u8; 6], [0xFF; 6], [0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC], [0, 0x5A, 0xC0, 0x0E, 0xD1, 0x23]] {
+        for raw in [
+            [0u8; 6],
+            [0xFF; 6],
+            [0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC],
+            [0, 0x5A, 0xC0, 0x0E, 0xD1, 0x23],
+        ] {
             let bytes = encoding(op, raw);
             let d = decode(&bytes, 0, &disasm::Options::default()).expect("decodes");
             let assembled = asm_one(&format!("         {} {}", d.mnemonic, d.operands));
@@ -65,7 +70,12 @@ fn every_opcode_round_trips_from_assembled_source() {
 
 #[test]
 fn unknown_opcodes_round_trip_as_dc() {
-    for b in [[0x00u8, 0x00].as_slice(), &[0x0D, 0xE0], &[0xB2, 0x22, 0x00, 0x10], &[0xE3, 1, 2, 3, 4, 5]] {
+    for b in [
+        [0x00u8, 0x00].as_slice(),
+        &[0x0D, 0xE0],
+        &[0xB2, 0x22, 0x00, 0x10],
+        &[0xE3, 1, 2, 3, 4, 5],
+    ] {
         let d = decode(b, 0, &disasm::Options::default()).unwrap();
         assert_eq!(d.mnemonic, "DC");
         assert_eq!(asm_one(&format!("         DC {}", d.operands)), b);

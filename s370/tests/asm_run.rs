@@ -21,7 +21,8 @@ fn run_image(image: &[u8], origin: u32, entry: u32) -> (u32, Cpu) {
     // Any interruption ends in a disabled wait at the new-PSW slot's address.
     for slot in [0x58u32, 0x60, 0x68, 0x70, 0x78] {
         let psw = 0x0002_0000_0000_0000u64 | u64::from(slot);
-        cpu.storage.bytes_mut()[slot as usize..slot as usize + 8].copy_from_slice(&psw.to_be_bytes());
+        cpu.storage.bytes_mut()[slot as usize..slot as usize + 8]
+            .copy_from_slice(&psw.to_be_bytes());
     }
     cpu.storage.bytes_mut()[origin as usize..origin as usize + image.len()].copy_from_slice(image);
     cpu.load_psw(u64::from(entry));

@@ -10,7 +10,13 @@ fn hex(b: &[u8]) -> String {
 fn deck_dump(deck: &[u8]) -> String {
     let mut s = String::new();
     for (n, c) in deck.chunks(80).enumerate() {
-        s.push_str(&format!("{:02} {} {}\n   {}\n", n + 1, s370::ebcdic::to_string(&c[1..4]), hex(&c[..40]), hex(&c[40..])));
+        s.push_str(&format!(
+            "{:02} {} {}\n   {}\n",
+            n + 1,
+            s370::ebcdic::to_string(&c[1..4]),
+            hex(&c[..40]),
+            hex(&c[40..])
+        ));
     }
     for r in object::parse(deck).expect("the deck parses") {
         s.push_str(&format!("{r:?}\n"));
@@ -42,7 +48,8 @@ fn records() {
 
 #[test]
 fn listing_of_a_failed_assembly() {
-    let src = "BAD      CSECT\n         L     1,NOWHERE\n         MVC   0(257,1),0(2)\n         END\n";
+    let src =
+        "BAD      CSECT\n         L     1,NOWHERE\n         MVC   0(257,1),0(2)\n         END\n";
     let e = assemble(src, &Options::default().named("bad.asm")).expect_err("fails");
     insta::assert_snapshot!("failed_listing", e.listing);
 }

@@ -66,7 +66,9 @@ fn is_addr_type(t: char) -> bool {
 fn modifier(i: &str, signed: bool) -> PResult<'_, Modif> {
     if let Some(r) = i.strip_prefix('(') {
         let (r, e) = expr(r)?;
-        let (r, _) = ch(')').parse(r).or_else(|_: nom::Err<super::lex::PErr>| hard(r, "MISSING RIGHT PARENTHESIS"))?;
+        let (r, _) = ch(')')
+            .parse(r)
+            .or_else(|_: nom::Err<super::lex::PErr>| hard(r, "MISSING RIGHT PARENTHESIS"))?;
         return Ok((r, Modif::Expr(e, r.len())));
     }
     let (neg, body) = match i.as_bytes().first() {
@@ -134,7 +136,9 @@ pub(crate) fn dc_operand(i: &str) -> PResult<'_, DcOperand> {
         let Some(c) = i.chars().next() else { break };
         let next = i.chars().nth(1);
         let starts_value = |signed: bool| {
-            next.is_some_and(|n| n.is_ascii_digit() || n == '(' || (signed && (n == '-' || n == '+')))
+            next.is_some_and(|n| {
+                n.is_ascii_digit() || n == '(' || (signed && (n == '-' || n == '+'))
+            })
         };
         match c.to_ascii_uppercase() {
             'L' if len.is_none() && starts_value(false) => {
@@ -247,7 +251,10 @@ impl DcOperand {
             None => 1,
         };
         if !(0..=1 << 24).contains(&dup) {
-            return Err(EvalErr::bad("INVALID DUPLICATION FACTOR", self.dup.as_ref().map_or(rl, |m| modif_rlen(m, rl))));
+            return Err(EvalErr::bad(
+                "INVALID DUPLICATION FACTOR",
+                self.dup.as_ref().map_or(rl, |m| modif_rlen(m, rl)),
+            ));
         }
         let explicit = match &self.len {
             Some(m) => {
@@ -355,8 +362,9 @@ impl DcOperand {
             }
             Nominal::Str(..) => {
                 for (v, &len) in self.values().iter().zip(&layout.lens) {
-                    let bytes = string_constant(self.typ, v, len as usize, scale as i32, expo as i32)
-                        .map_err(|m| EvalErr::bad(m, rl))?;
+                    let bytes =
+                        string_constant(self.typ, v, len as usize, scale as i32, expo as i32)
+                            .map_err(|m| EvalErr::bad(m, rl))?;
                     one.extend_from_slice(&bytes);
                 }
             }
@@ -425,7 +433,10 @@ fn address_constant(
                 Some(be) => {
                     let bv = eval(be, env)?;
                     if !v.is_abs() || !bv.is_abs() {
-                        return Err(EvalErr::bad("S-TYPE CONSTANT: ABSOLUTE D(B) REQUIRED", a.rlen));
+                        return Err(EvalErr::bad(
+                            "S-TYPE CONSTANT: ABSOLUTE D(B) REQUIRED",
+                            a.rlen,
+                        ));
                     }
                     if !(0..=15).contains(&bv.off) || !(0..=4095).contains(&v.off) {
                         return Err(EvalErr::bad("S-TYPE CONSTANT OUT OF RANGE", a.rlen));
@@ -449,7 +460,10 @@ fn address_constant(
                 }
             } else {
                 if len < 2 {
-                    return Err(EvalErr::bad("RELOCATABLE ADDRESS CONSTANT SHORTER THAN 2 BYTES", a.rlen));
+                    return Err(EvalErr::bad(
+                        "RELOCATABLE ADDRESS CONSTANT SHORTER THAN 2 BYTES",
+                        a.rlen,
+                    ));
                 }
                 adcons.push(Adcon { at, len: len as u8, value: v, vtype: false });
             }
@@ -481,7 +495,13 @@ fn right_align(bytes: &[u8], len: usize, fill: u8) -> Vec<u8> {
     }
 }
 
-fn string_constant(typ: char, v: &str, len: usize, scale: i32, expo: i32) -> Result<Vec<u8>, &'static str> {
+fn string_constant(
+    typ: char,
+    v: &str,
+    len: usize,
+    scale: i32,
+    expo: i32,
+) -> Result<Vec<u8>, &'static str> {
     match typ {
         'C' => {
             let mut b = crate::ebcdic::from_str(&char_string(v));
@@ -545,7 +565,10 @@ fn decimal_constant(typ: char, v: &str, len: usize) -> Result<Vec<u8>, &'static 
         Some(b'+') => (false, &v[1..]),
         _ => (false, v),
     };
-    if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit() || c == '.') || body.matches('.').count() > 1 {
+    if body.is_empty()
+        || !body.chars().all(|c| c.is_ascii_digit() || c == '.')
+        || body.matches('.').count() > 1
+    {
         return Err("INVALID DECIMAL CONSTANT");
     }
     let digits: Vec<u8> = body.bytes().filter(u8::is_ascii_digit).map(|d| d - b'0').collect();
@@ -608,7 +631,9 @@ fn fixed_value(v: &str, scale: i32, expo: i32) -> Result<i128, &'static str> {
         .checked_mul(pow(10, p.max(0)).ok_or(too_large)?)
         .and_then(|x| x.checked_mul(pow(2, scale.max(0))?))
         .ok_or(too_large)?;
-    let den = pow(10, (-p).max(0)).and_then(|x| x.checked_mul(pow(2, (-scale).max(0))?)).ok_or(too_large)?;
+    let den = pow(10, (-p).max(0))
+        .and_then(|x| x.checked_mul(pow(2, (-scale).max(0))?))
+        .ok_or(too_large)?;
     let q = (num + den / 2) / den;
     Ok(if neg { -q } else { q })
 }

@@ -177,7 +177,9 @@ fn primary(i: &str) -> PResult<'_, Expr> {
                 return Ok((r, Expr::Len { name: None, rlen: r.len() }));
             }
             match symbol(after) {
-                Ok((r, s)) => Ok((r, Expr::Len { name: Some(s.to_ascii_uppercase()), rlen: r.len() })),
+                Ok((r, s)) => {
+                    Ok((r, Expr::Len { name: Some(s.to_ascii_uppercase()), rlen: r.len() }))
+                }
                 Err(_) => hard(after, "EXPECTED A SYMBOL AFTER L'"),
             }
         }
@@ -233,7 +235,8 @@ impl Value {
         }
         rel.retain(|&(_, c)| c != 0);
         rel.sort_unstable();
-        let off = if sign > 0 { self.off.wrapping_add(o.off) } else { self.off.wrapping_sub(o.off) };
+        let off =
+            if sign > 0 { self.off.wrapping_add(o.off) } else { self.off.wrapping_sub(o.off) };
         Value { off, rel }
     }
 }
@@ -295,7 +298,10 @@ pub(crate) fn eval(e: &Expr, env: &mut dyn Env) -> Result<Value, EvalErr> {
                 BinOp::Sub => a.combine(&b, -1),
                 BinOp::Mul | BinOp::Div => {
                     if !a.is_abs() || !b.is_abs() {
-                        return Err(EvalErr::bad("RELOCATABLE TERM IN MULTIPLY OR DIVIDE", rlen_of(r)));
+                        return Err(EvalErr::bad(
+                            "RELOCATABLE TERM IN MULTIPLY OR DIVIDE",
+                            rlen_of(r),
+                        ));
                     }
                     let v = if *op == BinOp::Mul {
                         a.off.checked_mul(b.off)

@@ -204,11 +204,20 @@ pub(crate) fn to_hex_float(s: &str, bytes: usize, extra_exp: i32) -> Result<Vec<
         // compare m*10^k with 16^e
         let mut a = m.clone();
         let mut b = Big::from_u128(1);
-        if k >= 0 { a.mul_pow(10, k as u32) } else { b.mul_pow(10, (-k) as u32) }
-        if e >= 0 { b.mul_pow(16, e as u32) } else { a.mul_pow(16, (-e) as u32) }
+        if k >= 0 {
+            a.mul_pow(10, k as u32)
+        } else {
+            b.mul_pow(10, (-k) as u32)
+        }
+        if e >= 0 {
+            b.mul_pow(16, e as u32)
+        } else {
+            a.mul_pow(16, (-e) as u32)
+        }
         a.cmp(&b)
     };
-    let digits_len = (m.0.len() as f64 * 32.0 * std::f64::consts::LN_2 / std::f64::consts::LN_10) as i32;
+    let digits_len =
+        (m.0.len() as f64 * 32.0 * std::f64::consts::LN_2 / std::f64::consts::LN_10) as i32;
     let mut e = ((f64::from(digits_len + k)) * std::f64::consts::LN_10 / (16f64).ln()) as i32;
     while cmp_pow16(e) != Ordering::Less {
         e += 1;
@@ -220,8 +229,16 @@ pub(crate) fn to_hex_float(s: &str, bytes: usize, extra_exp: i32) -> Result<Vec<
         let shift = hex_digits - e;
         let mut num = m.clone();
         let mut den = Big::from_u128(1);
-        if k >= 0 { num.mul_pow(10, k as u32) } else { den.mul_pow(10, (-k) as u32) }
-        if shift >= 0 { num.mul_pow(16, shift as u32) } else { den.mul_pow(16, (-shift) as u32) }
+        if k >= 0 {
+            num.mul_pow(10, k as u32)
+        } else {
+            den.mul_pow(10, (-k) as u32)
+        }
+        if shift >= 0 {
+            num.mul_pow(16, shift as u32)
+        } else {
+            den.mul_pow(16, (-shift) as u32)
+        }
         num.div_round(&den)
     };
     let mut f = frac(e);

@@ -90,7 +90,14 @@ pub(crate) struct Encoded {
     pub addr2: Option<u32>,
 }
 
-fn absolute(e: &Expr, env: &mut dyn InsnEnv, lo: i64, hi: i64, what: &str, rlen: usize) -> Result<u32, EvalErr> {
+fn absolute(
+    e: &Expr,
+    env: &mut dyn InsnEnv,
+    lo: i64,
+    hi: i64,
+    what: &str,
+    rlen: usize,
+) -> Result<u32, EvalErr> {
     let v = eval(e, env)?;
     if !v.is_abs() {
         return Err(EvalErr::bad(format!("{what} MUST BE ABSOLUTE"), rlen));
@@ -118,15 +125,26 @@ fn mask(o: &Opnd, env: &mut dyn InsnEnv) -> Result<u32, EvalErr> {
 
 /// An address: explicit displacement, or an implicit one resolved through USING.
 /// Returns (base, displacement, address shown in the listing).
-fn address(e: &Expr, base: Option<&Expr>, env: &mut dyn InsnEnv, rlen: usize) -> Result<(u32, u32, u32), EvalErr> {
+fn address(
+    e: &Expr,
+    base: Option<&Expr>,
+    env: &mut dyn InsnEnv,
+    rlen: usize,
+) -> Result<(u32, u32, u32), EvalErr> {
     let v = eval(e, env)?;
     match base {
         Some(b) => {
             if !v.is_abs() {
-                return Err(EvalErr::bad("DISPLACEMENT MUST BE ABSOLUTE WITH AN EXPLICIT BASE", rlen));
+                return Err(EvalErr::bad(
+                    "DISPLACEMENT MUST BE ABSOLUTE WITH AN EXPLICIT BASE",
+                    rlen,
+                ));
             }
             if !(0..=4095).contains(&v.off) {
-                return Err(EvalErr::bad(format!("DISPLACEMENT {} OUT OF RANGE 0-4095", v.off), rlen));
+                return Err(EvalErr::bad(
+                    format!("DISPLACEMENT {} OUT OF RANGE 0-4095", v.off),
+                    rlen,
+                ));
             }
             let b = absolute(b, env, 0, 15, "BASE REGISTER", rlen)?;
             Ok((b, v.off as u32, v.off as u32))
@@ -230,11 +248,22 @@ pub(crate) fn operand_optional(op: &Op) -> bool {
 }
 
 /// Encodes one machine instruction. `ext_mask` is the mask an extended mnemonic supplies.
-pub(crate) fn encode(op: &Op, ext_mask: Option<u8>, ops: &[Opnd], env: &mut dyn InsnEnv, flen: usize) -> Result<Encoded, EvalErr> {
+pub(crate) fn encode(
+    op: &Op,
+    ext_mask: Option<u8>,
+    ops: &[Opnd],
+    env: &mut dyn InsnEnv,
+    flen: usize,
+) -> Result<Encoded, EvalErr> {
     let want = operand_count(op, ext_mask.is_some());
     if ops.len() != want && !(ops.is_empty() && operand_optional(op)) {
         return Err(EvalErr::bad(
-            format!("{} NEEDS {want} OPERAND{}, HAS {}", op.mnemonic, if want == 1 { "" } else { "S" }, ops.len()),
+            format!(
+                "{} NEEDS {want} OPERAND{}, HAS {}",
+                op.mnemonic,
+                if want == 1 { "" } else { "S" },
+                ops.len()
+            ),
             flen,
         ));
     }
@@ -268,7 +297,11 @@ pub(crate) fn encode(op: &Op, ext_mask: Option<u8>, ops: &[Opnd], env: &mut dyn 
             e.bytes = vec![op0, i as u8];
         }
         Format::Rx | Format::RxM => {
-            let (r1, o2) = if op.format == Format::RxM { (first_mask(env)?, &ops[k]) } else { (reg(&ops[0], env)?, &ops[1]) };
+            let (r1, o2) = if op.format == Format::RxM {
+                (first_mask(env)?, &ops[k])
+            } else {
+                (reg(&ops[0], env)?, &ops[1])
+            };
             let (x, b, d, a) = indexed(o2, env)?;
             let [h, l] = bd(b, d);
             e.bytes = vec![op0, (r1 << 4 | x) as u8, h, l];
@@ -276,7 +309,8 @@ pub(crate) fn encode(op: &Op, ext_mask: Option<u8>, ops: &[Opnd], env: &mut dyn 
         }
         Format::Rs | Format::RsMask | Format::Diag => {
             let r1 = reg(&ops[0], env)?;
-            let r3 = if op.format == Format::RsMask { mask(&ops[1], env)? } else { reg(&ops[1], env)? };
+            let r3 =
+                if op.format == Format::RsMask { mask(&ops[1], env)? } else { reg(&ops[1], env)? };
             let (b, d, a) = based(&ops[2], env)?;
             let [h, l] = bd(b, d);
             e.bytes = vec![op0, (r1 << 4 | r3) as u8, h, l];
@@ -324,7 +358,8 @@ pub(crate) fn encode(op: &Op, ext_mask: Option<u8>, ops: &[Opnd], env: &mut dyn 
         Format::Srp => {
             let (la, b1, d1, a1) = with_length(&ops[0], env, 16)?;
             let (b2, d2, a2) = based(&ops[1], env)?;
-            let i3 = absolute(plain(&ops[2], "IMMEDIATE")?, env, 0, 15, "ROUNDING DIGIT", ops[2].rlen)?;
+            let i3 =
+                absolute(plain(&ops[2], "IMMEDIATE")?, env, 0, 15, "ROUNDING DIGIT", ops[2].rlen)?;
             let ([h1, l1], [h2, l2]) = (bd(b1, d1), bd(b2, d2));
             e.bytes = vec![op0, (la << 4 | i3) as u8, h1, l1, h2, l2];
             e.addr1 = Some(a1);

@@ -1,9 +1,9 @@
 //! Lexical pieces shared by every parser: symbols, self-defining terms, quoted strings,
 //! and splitting an operand field at its top-level commas. Built on nom.
 
+use nom::IResult;
 use nom::bytes::complete::take_while1;
 use nom::error::{ErrorKind, ParseError};
-use nom::IResult;
 
 use super::source::attr_quote;
 

@@ -48,7 +48,8 @@ impl Pager {
             self.out.push('\u{c}');
             self.out.push('\n');
         }
-        let _ = writeln!(self.out, "{:<40.40} {:<60.60} PAGE {:>4}", self.name, self.title, self.page);
+        let _ =
+            writeln!(self.out, "{:<40.40} {:<60.60} PAGE {:>4}", self.name, self.title, self.page);
         let _ = writeln!(self.out, "{}", self.columns);
         self.out.push('\n');
         self.lines = 3;
@@ -72,8 +73,17 @@ impl Pager {
     }
 }
 
-fn row(loc: Option<u32>, obj: &str, a1: Option<u32>, a2: Option<u32>, stmt: Option<usize>, mark: char, src: &str) -> String {
-    let f5 = |a: Option<u32>| a.map_or_else(|| "     ".to_string(), |v| format!("{:05X}", v & 0xF_FFFF));
+fn row(
+    loc: Option<u32>,
+    obj: &str,
+    a1: Option<u32>,
+    a2: Option<u32>,
+    stmt: Option<usize>,
+    mark: char,
+    src: &str,
+) -> String {
+    let f5 =
+        |a: Option<u32>| a.map_or_else(|| "     ".to_string(), |v| format!("{:05X}", v & 0xF_FFFF));
     let loc = loc.map_or_else(|| "      ".to_string(), |v| format!("{:06X}", v & 0xFF_FFFF));
     let stmt = stmt.map_or_else(String::new, |n| n.to_string());
     format!("{loc} {obj:<16} {} {} {stmt:>5} {mark}{src}", f5(a1), f5(a2))
@@ -94,7 +104,16 @@ pub(crate) fn write(asm: &Asm<'_>, diags: &[Diagnostic], files: &[String]) -> St
         "{:<7}{:<17}{:<6}{:<6}{:>5}  {}",
         "  LOC", "OBJECT CODE", "ADDR1", "ADDR2", "STMT", "SOURCE STATEMENT"
     );
-    let mut p = Pager { out: String::new(), lines: 0, page: 0, per_page: asm.opts.lines_per_page, title: String::new(), name, columns, eject: false };
+    let mut p = Pager {
+        out: String::new(),
+        lines: 0,
+        page: 0,
+        per_page: asm.opts.lines_per_page,
+        title: String::new(),
+        name,
+        columns,
+        eject: false,
+    };
     for (i, st) in asm.stmts.iter().enumerate() {
         let li = &asm.list[i];
         let flagged = !by_stmt[i].is_empty();
@@ -108,7 +127,8 @@ pub(crate) fn write(asm: &Asm<'_>, diags: &[Diagnostic], files: &[String]) -> St
             p.line("");
         }
         if (li.listed && !li.hide) || flagged {
-            let insn = matches!(asm.p1[i].op, Some(OpKind::Machine(..))) && st.kind == Kind::Ordinary;
+            let insn =
+                matches!(asm.p1[i].op, Some(OpKind::Machine(..))) && st.kind == Kind::Ordinary;
             let mark = if st.level > 0 { '+' } else { ' ' };
             let obj = object_field(&li.bytes, insn);
             let loc = if st.kind == Kind::Ordinary { li.loc } else { None };
@@ -124,7 +144,15 @@ pub(crate) fn write(asm: &Asm<'_>, diags: &[Diagnostic], files: &[String]) -> St
                 }
             }
             for (addr, bytes, text) in &li.extra {
-                p.line(&row(Some(*addr), &hex(&bytes[..bytes.len().min(8)]), None, None, None, ' ', &format!("         {text}")));
+                p.line(&row(
+                    Some(*addr),
+                    &hex(&bytes[..bytes.len().min(8)]),
+                    None,
+                    None,
+                    None,
+                    ' ',
+                    &format!("         {text}"),
+                ));
             }
             if let Kind::Mnote(_, msg) = &st.kind {
                 p.line(&format!("{:SRC_COL$}{msg}", ""));
@@ -154,7 +182,12 @@ fn xref(asm: &Asm<'_>, p: &mut Pager) {
     for n in names {
         let s = &asm.syms[n];
         let refs: Vec<String> = s.refs.iter().map(|r| format!("{r:>5}")).collect();
-        let mut line = format!("{n:<8} {:05} {:06X} {:>5} ", s.len, asm.assembled(&s.value) & 0xFF_FFFF, s.stmt + 1);
+        let mut line = format!(
+            "{n:<8} {:05} {:06X} {:>5} ",
+            s.len,
+            asm.assembled(&s.value) & 0xFF_FFFF,
+            s.stmt + 1
+        );
         for chunk in refs.chunks(12) {
             line.push_str(&chunk.join(""));
             p.line(&line);
@@ -168,7 +201,8 @@ fn xref(asm: &Asm<'_>, p: &mut Pager) {
 
 fn summary(asm: &Asm<'_>, diags: &[Diagnostic], p: &mut Pager) {
     p.line("");
-    let flagged: std::collections::HashSet<Option<u32>> = diags.iter().filter(|d| d.severity > 0).map(|d| d.statement).collect();
+    let flagged: std::collections::HashSet<Option<u32>> =
+        diags.iter().filter(|d| d.severity > 0).map(|d| d.statement).collect();
     let worst = diags.iter().map(|d| d.severity).max().unwrap_or(0);
     p.line(&format!(
         "{} STATEMENTS, {} FLAGGED, HIGHEST SEVERITY {}",

@@ -15,7 +15,8 @@ pub(crate) fn members(bytes: &[u8]) -> Vec<(String, String)> {
     if recs.is_empty() || ebcdic::to_string(&recs[0][..6]) != "LIBPDS" {
         return Vec::new();
     }
-    let dir_item = u32::from_be_bytes([recs[0][12], recs[0][13], recs[0][14], recs[0][15]]) as usize;
+    let dir_item =
+        u32::from_be_bytes([recs[0][12], recs[0][13], recs[0][14], recs[0][15]]) as usize;
     let end = if (2..=recs.len()).contains(&dir_item) { dir_item - 1 } else { recs.len() };
     // Members: (first record number, 1-based; text).
     let mut found: Vec<(usize, String)> = Vec::new();
@@ -59,7 +60,9 @@ pub(crate) fn member(bytes: &[u8], name: &str) -> Option<String> {
 }
 
 fn prototype_name(text: &str) -> Option<String> {
-    let mut lines = text.lines().filter(|l| !l.starts_with('*') && !l.starts_with(".*") && !l.trim().is_empty());
+    let mut lines = text
+        .lines()
+        .filter(|l| !l.starts_with('*') && !l.starts_with(".*") && !l.trim().is_empty());
     let first = lines.next()?;
     if first.split_whitespace().next()? != "MACRO" {
         return None;

@@ -242,11 +242,19 @@ pub fn assemble(source: &str, opts: &Options) -> Result<Assembly, Errors> {
     Ok(finish(&asm, object, listing, diags))
 }
 
-fn finish(asm: &state::Asm<'_>, object: Vec<u8>, listing: String, diagnostics: Vec<Diagnostic>) -> Assembly {
-    let control: Vec<usize> =
-        (0..asm.sects.len()).filter(|&k| matches!(asm.sects[k].kind, SectKind::Csect | SectKind::Private)).collect();
-    let origin = control.iter().map(|&k| asm.sects[k].origin).min().unwrap_or(asm.start.unwrap_or(0));
-    let end = control.iter().map(|&k| asm.sects[k].origin + asm.sects[k].max).max().unwrap_or(origin);
+fn finish(
+    asm: &state::Asm<'_>,
+    object: Vec<u8>,
+    listing: String,
+    diagnostics: Vec<Diagnostic>,
+) -> Assembly {
+    let control: Vec<usize> = (0..asm.sects.len())
+        .filter(|&k| matches!(asm.sects[k].kind, SectKind::Csect | SectKind::Private))
+        .collect();
+    let origin =
+        control.iter().map(|&k| asm.sects[k].origin).min().unwrap_or(asm.start.unwrap_or(0));
+    let end =
+        control.iter().map(|&k| asm.sects[k].origin + asm.sects[k].max).max().unwrap_or(origin);
     let mut image = vec![0u8; (end - origin) as usize];
     for &k in &control {
         let at = (asm.sects[k].origin - origin) as usize;

@@ -37,7 +37,8 @@ fn card(kind: &str, deck_id: &str, seq: usize) -> [u8; 80] {
     c[1..4].copy_from_slice(&ebcdic::from_str(kind));
     let id: String = deck_id.chars().take(8).collect();
     let width = 8 - id.chars().count();
-    let tail = if width == 0 { id } else { format!("{id}{:0width$}", seq % 10usize.pow(width as u32)) };
+    let tail =
+        if width == 0 { id } else { format!("{id}{:0width$}", seq % 10usize.pow(width as u32)) };
     c[72..80].copy_from_slice(&ebcdic::from_str(&tail)[..8]);
     c
 }
@@ -142,7 +143,8 @@ pub(crate) fn write(asm: &Asm<'_>) -> Vec<u8> {
         .rlds
         .iter()
         .map(|r| {
-            let flag = u8::from(r.vtype) << 4 | (r.len.clamp(1, 4) - 1) << 2 | u8::from(r.negative) << 1;
+            let flag =
+                u8::from(r.vtype) << 4 | (r.len.clamp(1, 4) - 1) << 2 | u8::from(r.negative) << 1;
             let addr = asm.sects[r.pos as usize].origin.wrapping_add(r.off) & 0xFF_FFFF;
             (esdid[r.pos as usize], esdid[r.target as usize], flag, addr)
         })
@@ -150,7 +152,9 @@ pub(crate) fn write(asm: &Asm<'_>) -> Vec<u8> {
     rlds.sort_by_key(|&(p, r, _, a)| (p, r, a));
     let mut data: Vec<u8> = Vec::new();
     let mut last: Option<(u16, u16, usize)> = None; // P, R, index of the last flag byte
-    let flush = |data: &mut Vec<u8>, cards: &mut Vec<[u8; 80]>, next: &mut dyn FnMut(&str, &mut Vec<[u8; 80]>) -> usize| {
+    let flush = |data: &mut Vec<u8>,
+                 cards: &mut Vec<[u8; 80]>,
+                 next: &mut dyn FnMut(&str, &mut Vec<[u8; 80]>) -> usize| {
         if data.is_empty() {
             return;
         }
@@ -328,7 +332,11 @@ pub fn parse(deck: &[u8]) -> Result<Vec<Record>, ObjectError> {
                 if count > 56 {
                     return Err(bad("bad TXT byte count"));
                 }
-                out.push(Record::Txt { esdid: be16(&c[14..16]), address: be24(&c[5..8]), data: c[16..16 + count].to_vec() });
+                out.push(Record::Txt {
+                    esdid: be16(&c[14..16]),
+                    address: be24(&c[5..8]),
+                    data: c[16..16 + count].to_vec(),
+                });
             }
             "RLD" => {
                 if count > 56 {
@@ -354,7 +362,12 @@ pub fn parse(deck: &[u8]) -> Result<Vec<Record>, ObjectError> {
                         return Err(bad("truncated RLD item"));
                     }
                     let flag = d[k];
-                    items.push(RldItem { relocation: r, position: p, flag, address: be24(&d[k + 1..]) });
+                    items.push(RldItem {
+                        relocation: r,
+                        position: p,
+                        flag,
+                        address: be24(&d[k + 1..]),
+                    });
                     same = (flag & 1 != 0).then_some((r, p));
                     k += 4;
                 }
@@ -386,7 +399,11 @@ pub struct Loaded {
 /// placed one after another on doubleword boundaries in ESD order, text is copied,
 /// address constants are relocated. External references must be satisfied by `resolve`
 /// (name to address), else the load fails.
-pub fn load(deck: &[u8], origin: u32, resolve: &dyn Fn(&str) -> Option<u32>) -> Result<Loaded, ObjectError> {
+pub fn load(
+    deck: &[u8],
+    origin: u32,
+    resolve: &dyn Fn(&str) -> Option<u32>,
+) -> Result<Loaded, ObjectError> {
     let records = parse(deck)?;
     // ESDID -> (assembled address, loaded address)
     let mut map: std::collections::HashMap<u16, (u32, u32)> = std::collections::HashMap::new();
@@ -438,11 +455,15 @@ pub fn load(deck: &[u8], origin: u32, resolve: &dyn Fn(&str) -> Option<u32>) -> 
         let Record::Rld(items) = r else { continue };
         for it in items {
             let &(pa, pl) = map.get(&it.position).ok_or(ObjectError::Unresolved(it.position))?;
-            let &(ra, rl) = map.get(&it.relocation).ok_or(ObjectError::Unresolved(it.relocation))?;
+            let &(ra, rl) =
+                map.get(&it.relocation).ok_or(ObjectError::Unresolved(it.relocation))?;
             let at = (pl + (it.address - pa) - origin) as usize;
             let n = it.len().min(4);
             if at + n > image.len() {
-                return Err(ObjectError::Bad { record: 0, what: "address constant outside its section" });
+                return Err(ObjectError::Bad {
+                    record: 0,
+                    what: "address constant outside its section",
+                });
             }
             let mut v = image[at..at + n].iter().fold(0u32, |a, b| a << 8 | u32::from(*b));
             let delta = rl.wrapping_sub(ra);

@@ -71,8 +71,24 @@ pub(crate) enum OpKind {
 pub(crate) fn is_conditional(op: &str) -> bool {
     matches!(
         op,
-        "SETA" | "SETB" | "SETC" | "AIF" | "AGO" | "ANOP" | "LCLA" | "LCLB" | "LCLC" | "GBLA"
-            | "GBLB" | "GBLC" | "ACTR" | "MNOTE" | "MEXIT" | "MEND" | "MACRO" | "AREAD"
+        "SETA"
+            | "SETB"
+            | "SETC"
+            | "AIF"
+            | "AGO"
+            | "ANOP"
+            | "LCLA"
+            | "LCLB"
+            | "LCLC"
+            | "GBLA"
+            | "GBLB"
+            | "GBLC"
+            | "ACTR"
+            | "MNOTE"
+            | "MEXIT"
+            | "MEND"
+            | "MACRO"
+            | "AREAD"
     )
 }
 

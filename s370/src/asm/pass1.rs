@@ -108,7 +108,11 @@ impl<'o> Asm<'o> {
     fn statement1(&mut self, i: usize) {
         let opu = self.stmts[i].f.op.to_ascii_uppercase();
         let Some(kind) = ops::classify(&opu) else {
-            let msg = if opu.is_empty() { "MISSING OPERATION CODE".to_string() } else { format!("UNDEFINED OPERATION CODE '{opu}'") };
+            let msg = if opu.is_empty() {
+                "MISSING OPERATION CODE".to_string()
+            } else {
+                format!("UNDEFINED OPERATION CODE '{opu}'")
+            };
             self.err_op(i, ERROR, msg);
             self.p1[i].skip = true;
             return;
@@ -179,7 +183,8 @@ impl<'o> Asm<'o> {
                 }
             }
         }
-        let lit = Literal { text: text.to_string(), op, layout, at: self.here(i), stmt: i, place: None };
+        let lit =
+            Literal { text: text.to_string(), op, layout, at: self.here(i), stmt: i, place: None };
         let p = &mut self.pools[pool];
         p.index.insert(key, p.lits.len());
         p.lits.push(lit);
@@ -193,7 +198,15 @@ impl<'o> Asm<'o> {
         for m in [8u64, 4, 2, 1] {
             for (k, l) in self.pools[pool].lits.iter().enumerate() {
                 let t = l.layout.total();
-                let group = if t % 8 == 0 { 8 } else if t % 4 == 0 { 4 } else if t % 2 == 0 { 2 } else { 1 };
+                let group = if t % 8 == 0 {
+                    8
+                } else if t % 4 == 0 {
+                    4
+                } else if t % 2 == 0 {
+                    2
+                } else {
+                    1
+                };
                 if group == m {
                     order.push(k);
                 }
@@ -215,7 +228,8 @@ impl<'o> Asm<'o> {
             return;
         }
         let i = end_stmt.unwrap_or(self.stmts.len().saturating_sub(1));
-        let first = self.sects.iter().position(|s| matches!(s.kind, SectKind::Csect | SectKind::Private));
+        let first =
+            self.sects.iter().position(|s| matches!(s.kind, SectKind::Csect | SectKind::Private));
         let saved = self.cur;
         if let Some(f) = first {
             self.cur = Some(f as u32);
@@ -233,18 +247,33 @@ impl<'o> Asm<'o> {
         match d {
             Dir::Csect | Dir::Start => {
                 if d == Dir::Start {
-                    if self.sects.iter().any(|s| matches!(s.kind, SectKind::Csect | SectKind::Private)) {
+                    if self
+                        .sects
+                        .iter()
+                        .any(|s| matches!(s.kind, SectKind::Csect | SectKind::Private))
+                    {
                         self.err_op(i, ERROR, "START MUST COME BEFORE ANY CONTROL SECTION");
                         return;
                     }
                     let origin = if f.operand.is_empty() {
                         0
                     } else {
-                        match all(&f.operand, expr).map_err(|e| (f.operand.len() - e.input.len(), e.msg)) {
+                        match all(&f.operand, expr)
+                            .map_err(|e| (f.operand.len() - e.input.len(), e.msg))
+                        {
                             Ok(e) => match eval(&e, &mut self.ctx(i)) {
-                                Ok(v) if v.is_abs() && (0..=i64::from(MAX_LOC)).contains(&v.off) => v.off as u32,
+                                Ok(v)
+                                    if v.is_abs() && (0..=i64::from(MAX_LOC)).contains(&v.off) =>
+                                {
+                                    v.off as u32
+                                }
                                 Ok(_) => {
-                                    self.err_at(i, 0, ERROR, "START OPERAND MUST BE AN ABSOLUTE ADDRESS");
+                                    self.err_at(
+                                        i,
+                                        0,
+                                        ERROR,
+                                        "START OPERAND MUST BE AN ABSOLUTE ADDRESS",
+                                    );
                                     0
                                 }
                                 Err(e) => {
@@ -261,7 +290,9 @@ impl<'o> Asm<'o> {
                     self.start = Some(origin.next_multiple_of(8));
                 }
                 let existing = self.sects.iter().position(|s| {
-                    s.name == name && (matches!(s.kind, SectKind::Csect) || (name.is_empty() && s.kind == SectKind::Private))
+                    s.name == name
+                        && (matches!(s.kind, SectKind::Csect)
+                            || (name.is_empty() && s.kind == SectKind::Private))
                 });
                 let s = match existing {
                     Some(s) => s as u32,
@@ -269,7 +300,8 @@ impl<'o> Asm<'o> {
                         if !name.is_empty() && self.syms.contains_key(&name) {
                             self.err_name(i, ERROR, format!("PREVIOUSLY DEFINED SYMBOL '{name}'"));
                         }
-                        let kind = if name.is_empty() { SectKind::Private } else { SectKind::Csect };
+                        let kind =
+                            if name.is_empty() { SectKind::Private } else { SectKind::Csect };
                         let s = self.new_section(name.clone(), kind, i);
                         if !name.is_empty() {
                             self.define(i, Value::reloc(s, 0), 1, 'J');
@@ -286,7 +318,8 @@ impl<'o> Asm<'o> {
                     self.err_name(i, ERROR, "DSECT NEEDS A NAME");
                     return;
                 }
-                let existing = self.sects.iter().position(|s| s.name == name && s.kind == SectKind::Dsect);
+                let existing =
+                    self.sects.iter().position(|s| s.name == name && s.kind == SectKind::Dsect);
                 let s = match existing {
                     Some(s) => s as u32,
                     None => {
@@ -343,7 +376,16 @@ impl<'o> Asm<'o> {
                     }
                     let kind = if d == Dir::Extrn { SectKind::Extern } else { SectKind::Weak };
                     let x = self.new_section(s.clone(), kind, i);
-                    self.syms.insert(s, Sym { value: Value::reloc(x, 0), len: 1, typ: if d == Dir::Extrn { 'T' } else { '$' }, stmt: i, refs: Vec::new() });
+                    self.syms.insert(
+                        s,
+                        Sym {
+                            value: Value::reloc(x, 0),
+                            len: 1,
+                            typ: if d == Dir::Extrn { 'T' } else { '$' },
+                            stmt: i,
+                            refs: Vec::new(),
+                        },
+                    );
                 }
             }
             Dir::Title => {
@@ -364,7 +406,14 @@ impl<'o> Asm<'o> {
                     }
                 }
             }
-            Dir::Opsyn | Dir::Drop | Dir::Print | Dir::Eject | Dir::Space | Dir::Push | Dir::Pop | Dir::Ignored => {}
+            Dir::Opsyn
+            | Dir::Drop
+            | Dir::Print
+            | Dir::Eject
+            | Dir::Space
+            | Dir::Push
+            | Dir::Pop
+            | Dir::Ignored => {}
         }
     }
 
@@ -405,7 +454,13 @@ impl<'o> Asm<'o> {
             let layout = match op.layout(&mut self.ctx(i), ds) {
                 Ok(l) => l,
                 Err(EvalErr::Undefined { name, rlen }) => {
-                    self.eval_err(i, EvalErr::bad(format!("SYMBOL '{name}' NOT PREVIOUSLY DEFINED"), rlen + name.len()));
+                    self.eval_err(
+                        i,
+                        EvalErr::bad(
+                            format!("SYMBOL '{name}' NOT PREVIOUSLY DEFINED"),
+                            rlen + name.len(),
+                        ),
+                    );
                     self.p1[i].skip = true;
                     return;
                 }
@@ -495,7 +550,9 @@ impl<'o> Asm<'o> {
             },
             None => match e.leftmost() {
                 super::expr::Expr::Sym { name, .. } => self.syms.get(name).map_or(1, |s| s.len),
-                super::expr::Expr::Len { .. } | super::expr::Expr::Num(_) | super::expr::Expr::Loc => 1,
+                super::expr::Expr::Len { .. }
+                | super::expr::Expr::Num(_)
+                | super::expr::Expr::Loc => 1,
                 _ => 1,
             },
         };
@@ -505,7 +562,12 @@ impl<'o> Asm<'o> {
                     crate::ebcdic::e2a(t.off as u8) as char
                 }
                 _ => {
-                    self.err_at(i, parts[2].0, ERROR, "TYPE MUST BE A CHARACTER SELF-DEFINING TERM");
+                    self.err_at(
+                        i,
+                        parts[2].0,
+                        ERROR,
+                        "TYPE MUST BE A CHARACTER SELF-DEFINING TERM",
+                    );
                     'U'
                 }
             },
@@ -552,10 +614,19 @@ impl<'o> Asm<'o> {
                     sec.loc = v.off as u32;
                     sec.max = sec.max.max(sec.loc);
                 }
-                Ok(_) => self.err_at(i, 0, ERROR, "ORG OPERAND MUST BE AN ADDRESS IN THE CURRENT SECTION"),
-                Err(EvalErr::Undefined { name, rlen }) => {
-                    self.eval_err(i, EvalErr::bad(format!("SYMBOL '{name}' NOT PREVIOUSLY DEFINED"), rlen + name.len()))
-                }
+                Ok(_) => self.err_at(
+                    i,
+                    0,
+                    ERROR,
+                    "ORG OPERAND MUST BE AN ADDRESS IN THE CURRENT SECTION",
+                ),
+                Err(EvalErr::Undefined { name, rlen }) => self.eval_err(
+                    i,
+                    EvalErr::bad(
+                        format!("SYMBOL '{name}' NOT PREVIOUSLY DEFINED"),
+                        rlen + name.len(),
+                    ),
+                ),
                 Err(e) => self.eval_err(i, e),
             }
         }
@@ -569,7 +640,10 @@ impl<'o> Asm<'o> {
         let parts = split_top(&field);
         let mut vals = Vec::new();
         for &(a, b) in &parts {
-            let v = all(&field[a..b], expr).ok().and_then(|e| eval(&e, &mut self.ctx(i)).ok()).filter(|v| v.is_abs());
+            let v = all(&field[a..b], expr)
+                .ok()
+                .and_then(|e| eval(&e, &mut self.ctx(i)).ok())
+                .filter(|v| v.is_abs());
             match v {
                 Some(v) => vals.push(v.off),
                 None => {
@@ -579,7 +653,9 @@ impl<'o> Asm<'o> {
             }
         }
         let (b, w) = match vals.as_slice() {
-            [b, w] if (*w == 4 || *w == 8) && *b >= 0 && *b < *w && b % 2 == 0 => (*b as u32, *w as u32),
+            [b, w] if (*w == 4 || *w == 8) && *b >= 0 && *b < *w && b % 2 == 0 => {
+                (*b as u32, *w as u32)
+            }
             _ => {
                 self.err_at(i, 0, ERROR, "CNOP OPERANDS MUST BE 0,2,4 OR 6 AND 4 OR 8");
                 return;
@@ -598,7 +674,10 @@ impl<'o> Asm<'o> {
         let names = std::mem::take(&mut self.vcon_names);
         for (n, i) in names {
             let local = self.sects.iter().any(|s| s.name == n && s.kind != SectKind::Dsect)
-                || self.syms.get(&n).is_some_and(|s| s.value.simple().is_some_and(|x| self.is_control(x)));
+                || self
+                    .syms
+                    .get(&n)
+                    .is_some_and(|s| s.value.simple().is_some_and(|x| self.is_control(x)));
             if !local {
                 self.new_section(n, SectKind::Extern, i);
             }

@@ -27,7 +27,11 @@ impl<'o> Asm<'o> {
             .sects
             .iter()
             .map(|s| {
-                let n = if matches!(s.kind, SectKind::Csect | SectKind::Private) { s.max as usize } else { 0 };
+                let n = if matches!(s.kind, SectKind::Csect | SectKind::Private) {
+                    s.max as usize
+                } else {
+                    0
+                };
                 (vec![0u8; n], vec![false; n])
             })
             .collect();
@@ -39,7 +43,8 @@ impl<'o> Asm<'o> {
         for i in 0..self.stmts.len() {
             let mut li = ListInfo { title: title.clone(), ..ListInfo::default() };
             let st = &self.stmts[i];
-            li.listed = print.on && (print.generated || st.level == 0 || matches!(st.kind, Kind::Mnote(..)));
+            li.listed = print.on
+                && (print.generated || st.level == 0 || matches!(st.kind, Kind::Mnote(..)));
             li.data = print.data;
             if st.kind == Kind::Ordinary && !ended && !self.p1[i].skip {
                 li.loc = self.p1[i].address(self);
@@ -63,7 +68,12 @@ impl<'o> Asm<'o> {
                                         Some(u) => self.usings = u,
                                         None => self.err_at(i, a, WARNING, "POP WITHOUT PUSH"),
                                     },
-                                    _ => self.err_at(i, a, ERROR, "PUSH AND POP TAKE PRINT AND USING"),
+                                    _ => self.err_at(
+                                        i,
+                                        a,
+                                        ERROR,
+                                        "PUSH AND POP TAKE PRINT AND USING",
+                                    ),
                                 }
                             }
                         }
@@ -134,12 +144,25 @@ impl<'o> Asm<'o> {
                     self.err_op(i, ERROR, "INVALID RELOCATABILITY IN ADDRESS CONSTANT");
                     continue;
                 }
-                self.rlds.push(Rld { pos, off: off + a.at, len: a.len, vtype: a.vtype, target: t, negative: c < 0 });
+                self.rlds.push(Rld {
+                    pos,
+                    off: off + a.at,
+                    len: a.len,
+                    vtype: a.vtype,
+                    target: t,
+                    negative: c < 0,
+                });
             }
         }
     }
 
-    fn machine2(&mut self, i: usize, op: &'static crate::opcode::Op, mask: Option<u8>, li: &mut ListInfo) {
+    fn machine2(
+        &mut self,
+        i: usize,
+        op: &'static crate::opcode::Op,
+        mask: Option<u8>,
+        li: &mut ListInfo,
+    ) {
         let ops = std::mem::take(&mut self.p1[i].operands);
         let flen = self.stmts[i].f.operand.len();
         let r = encode(op, mask, &ops, &mut self.ctx2(i, i64::from(op.len())), flen);
@@ -181,7 +204,12 @@ impl<'o> Asm<'o> {
     }
 
     /// Evaluates the constants of a DC (or a literal) into bytes and relocations.
-    fn constants(&mut self, i: usize, consts: &[(DcOperand, Layout, u32)], loc: Value) -> Result<(Vec<u8>, Vec<Adcon>), EvalErr> {
+    fn constants(
+        &mut self,
+        i: usize,
+        consts: &[(DcOperand, Layout, u32)],
+        loc: Value,
+    ) -> Result<(Vec<u8>, Vec<Adcon>), EvalErr> {
         let mut out = Vec::new();
         let mut ads = Vec::new();
         for (op, layout, off) in consts {
@@ -275,7 +303,16 @@ impl<'o> Asm<'o> {
             return;
         }
         let a = (addr as u32).to_be_bytes();
-        let bytes = vec![vals[0].off as u8, a[1], a[2], a[3], vals[2].off as u8, 0, (vals[3].off >> 8) as u8, vals[3].off as u8];
+        let bytes = vec![
+            vals[0].off as u8,
+            a[1],
+            a[2],
+            a[3],
+            vals[2].off as u8,
+            0,
+            (vals[3].off >> 8) as u8,
+            vals[3].off as u8,
+        ];
         let (sect, loc) = (self.p1[i].sect, self.p1[i].loc);
         self.put(sect, loc, &bytes);
         if !vals[1].is_abs() {
@@ -315,7 +352,8 @@ impl<'o> Asm<'o> {
         }
         let mut vals = Vec::new();
         for &(a, b) in &parts {
-            let r = all(&field[a..b], expr).map_err(|p| (a + (b - a) - p.input.len(), p.msg.to_string()));
+            let r = all(&field[a..b], expr)
+                .map_err(|p| (a + (b - a) - p.input.len(), p.msg.to_string()));
             let r = r.and_then(|e| {
                 eval(&e, &mut self.ctx2(i, 1)).map_err(|e| match e {
                     EvalErr::Undefined { name, .. } => (a, format!("UNDEFINED SYMBOL '{name}'")),
@@ -393,7 +431,9 @@ impl<'o> Asm<'o> {
                 li.addr2 = Some((v.off & 0xFF_FFFF) as u32);
                 self.entry = Some(v);
             }
-            Ok(_) => self.err_at(i, 0, ERROR, "END OPERAND MUST BE AN ADDRESS IN A CONTROL SECTION"),
+            Ok(_) => {
+                self.err_at(i, 0, ERROR, "END OPERAND MUST BE AN ADDRESS IN A CONTROL SECTION")
+            }
             Err(e) => self.eval_err(i, e),
         }
         li.loc = None;
@@ -404,7 +444,12 @@ impl<'o> Asm<'o> {
         for (name, i) in self.entries.clone() {
             match self.syms.get(&name) {
                 Some(s) if s.value.simple().is_some_and(|x| self.is_control(x)) => {}
-                Some(_) => self.err_at(i, 0, ERROR, format!("ENTRY SYMBOL '{name}' IS NOT IN A CONTROL SECTION")),
+                Some(_) => self.err_at(
+                    i,
+                    0,
+                    ERROR,
+                    format!("ENTRY SYMBOL '{name}' IS NOT IN A CONTROL SECTION"),
+                ),
                 None => self.err_at(i, 0, ERROR, format!("UNDEFINED ENTRY SYMBOL '{name}'")),
             }
         }

@@ -306,7 +306,8 @@ pub(crate) fn split_fields(st: &SrcStmt) -> Fields {
     let rest: String = flat[i.min(flat.len())..].iter().map(|x| x.0).collect();
     f.remarks = rest.trim().to_string();
     if f.opmap.is_empty() {
-        let (line, col) = flat.get(i.min(flat.len().saturating_sub(1))).map_or((st.line, 1), |x| (x.2, x.3));
+        let (line, col) =
+            flat.get(i.min(flat.len().saturating_sub(1))).map_or((st.line, 1), |x| (x.2, x.3));
         f.opmap.push(MapSeg { offset: 0, line, col });
     }
     f
@@ -325,7 +326,10 @@ mod tests {
     #[test]
     fn fields_of_a_plain_statement() {
         let f = one("LOOP     L     1,DATA(2)    LOAD IT");
-        assert_eq!((f.name.as_str(), f.op.as_str(), f.operand.as_str()), ("LOOP", "L", "1,DATA(2)"));
+        assert_eq!(
+            (f.name.as_str(), f.op.as_str(), f.operand.as_str()),
+            ("LOOP", "L", "1,DATA(2)")
+        );
         assert_eq!(f.remarks, "LOAD IT");
         assert_eq!(f.operand_pos(2), (1, 18));
         assert_eq!(f.op_pos, (1, 10));

@@ -266,7 +266,9 @@ impl<'o> Asm<'o> {
     pub fn eval_err(&mut self, i: usize, e: EvalErr) {
         let flen = self.stmts[i].f.operand.len();
         let (rlen, msg) = match e {
-            EvalErr::Undefined { name, rlen } => (rlen + name.len(), format!("UNDEFINED SYMBOL '{name}'")),
+            EvalErr::Undefined { name, rlen } => {
+                (rlen + name.len(), format!("UNDEFINED SYMBOL '{name}'"))
+            }
             EvalErr::Bad { msg, rlen } => (rlen, msg),
         };
         self.err_at(i, flen.saturating_sub(rlen), ERROR, msg);
@@ -275,13 +277,19 @@ impl<'o> Asm<'o> {
     /// The value of `v` as assembled: offsets plus section origins.
     pub fn assembled(&self, v: &Value) -> i64 {
         v.rel.iter().fold(v.off, |a, &(s, c)| {
-            a.wrapping_add(i64::from(c).wrapping_mul(i64::from(self.sects.get(s as usize).map_or(0, |x| x.origin))))
+            a.wrapping_add(
+                i64::from(c)
+                    .wrapping_mul(i64::from(self.sects.get(s as usize).map_or(0, |x| x.origin))),
+            )
         })
     }
 
     /// Is section `s` a control section (CSECT or private code)?
     pub fn is_control(&self, s: u32) -> bool {
-        matches!(self.sects.get(s as usize).map(|x| x.kind), Some(SectKind::Csect | SectKind::Private))
+        matches!(
+            self.sects.get(s as usize).map(|x| x.kind),
+            Some(SectKind::Csect | SectKind::Private)
+        )
     }
 
     /// Resolves an address through the USING table: (base register, displacement).
@@ -312,8 +320,13 @@ impl<'o> Asm<'o> {
         }
         match best {
             Some((d, r)) => Ok((r, d as u32)),
-            None if v.is_abs() => Err(EvalErr::bad(format!("DISPLACEMENT {} OUT OF RANGE 0-4095", v.off), rlen)),
-            None => Err(EvalErr::bad("ADDRESSABILITY ERROR: NO BASE REGISTER COVERS THIS ADDRESS", rlen)),
+            None if v.is_abs() => {
+                Err(EvalErr::bad(format!("DISPLACEMENT {} OUT OF RANGE 0-4095", v.off), rlen))
+            }
+            None => Err(EvalErr::bad(
+                "ADDRESSABILITY ERROR: NO BASE REGISTER COVERS THIS ADDRESS",
+                rlen,
+            )),
         }
     }
 }
@@ -397,7 +410,9 @@ impl DcEnv for Ctx<'_, '_> {
             return Ok(Value::reloc(i as u32, 0));
         }
         match self.asm.syms.get(name) {
-            Some(s) if s.value.simple().is_some_and(|x| self.asm.is_control(x)) => Ok(s.value.clone()),
+            Some(s) if s.value.simple().is_some_and(|x| self.asm.is_control(x)) => {
+                Ok(s.value.clone())
+            }
             _ => Err(EvalErr::bad(format!("V-TYPE CONSTANT: NO EXTERNAL SYMBOL {name}"), rlen)),
         }
     }

@@ -370,7 +370,10 @@ impl<'a, 'c> P<'a, 'c> {
             c if is_sym_start(c) => {
                 let n = self.s[self.pos..].chars().take_while(|c| is_sym_char(*c)).count();
                 let name = &self.s[self.pos..self.pos + n];
-                self.err(format!("ORDINARY SYMBOL '{}' NOT ALLOWED HERE", name.to_ascii_uppercase()))
+                self.err(format!(
+                    "ORDINARY SYMBOL '{}' NOT ALLOWED HERE",
+                    name.to_ascii_uppercase()
+                ))
             }
             _ => self.err("EXPECTED A TERM"),
         }
@@ -391,7 +394,8 @@ impl<'a, 'c> P<'a, 'c> {
         }
         let raw = &self.s[start + 1..k];
         self.pos = k + 1;
-        let sub = substitute(raw, self.ctx).map_err(|e| CondErr { pos: start + 1 + e.pos, msg: e.msg })?;
+        let sub = substitute(raw, self.ctx)
+            .map_err(|e| CondErr { pos: start + 1 + e.pos, msg: e.msg })?;
         let mut s = sub.replace("''", "'");
         if s.len() > MAX_STRING {
             return Err(CondErr { pos: start, msg: "CHARACTER VALUE TOO LONG".into() });
@@ -471,7 +475,9 @@ impl<'a, 'c> P<'a, 'c> {
             'T' => SetVal::C(self.ctx.attrs.get(&name).map_or('U', |a| a.typ).to_string()),
             'L' => SetVal::A(self.length_of(&name)),
             'D' => SetVal::B(self.ctx.attrs.contains_key(&name)),
-            'K' | 'N' => return Err(CondErr { pos: at, msg: "K' AND N' NEED A VARIABLE SYMBOL".into() }),
+            'K' | 'N' => {
+                return Err(CondErr { pos: at, msg: "K' AND N' NEED A VARIABLE SYMBOL".into() });
+            }
             _ => SetVal::A(0),
         })
     }
@@ -522,7 +528,11 @@ impl<'a, 'c> P<'a, 'c> {
                 return Ok(Resolved::SysListAll(scope.syslist.len().saturating_sub(1) as i32));
             }
             let subs = self.subscripts()?;
-            let item = usize::try_from(subs[0]).ok().and_then(|i| scope.syslist.get(i)).cloned().unwrap_or_default();
+            let item = usize::try_from(subs[0])
+                .ok()
+                .and_then(|i| scope.syslist.get(i))
+                .cloned()
+                .unwrap_or_default();
             return Ok(Resolved::Str(match subs.get(1) {
                 Some(&k) => sublist_elem(&item, k),
                 None => item,
@@ -536,7 +546,10 @@ impl<'a, 'c> P<'a, 'c> {
                     return Ok(Resolved::Array(v.count()));
                 }
                 let subs = self.subscripts()?;
-                return v.get(Some(subs[0])).map(Resolved::Set).map_err(|msg| CondErr { pos: at, msg });
+                return v
+                    .get(Some(subs[0]))
+                    .map(Resolved::Set)
+                    .map_err(|msg| CondErr { pos: at, msg });
             }
             return Ok(Resolved::Set(v.scalar.clone()));
         }
@@ -559,7 +572,9 @@ impl<'a, 'c> P<'a, 'c> {
             "SYSDATE" => sys.sysdate.clone(),
             "SYSTIME" => sys.systime.clone(),
             "SYSMAC" => scope.macro_name.clone(),
-            _ => return Err(CondErr { pos: at, msg: format!("UNDEFINED VARIABLE SYMBOL &{name}") }),
+            _ => {
+                return Err(CondErr { pos: at, msg: format!("UNDEFINED VARIABLE SYMBOL &{name}") });
+            }
         }))
     }
 }
@@ -569,7 +584,10 @@ pub(crate) fn eval(s: &str, ctx: Ctx<'_>) -> Result<SetVal, CondErr> {
     let (v, end) = eval_prefix(s, ctx)?;
     let rest = s[end..].trim_start();
     if !rest.is_empty() {
-        return Err(CondErr { pos: s.len() - rest.len(), msg: "UNEXPECTED TEXT IN EXPRESSION".into() });
+        return Err(CondErr {
+            pos: s.len() - rest.len(),
+            msg: "UNEXPECTED TEXT IN EXPRESSION".into(),
+        });
     }
     Ok(v)
 }
@@ -614,7 +632,8 @@ pub(crate) fn substitute(s: &str, ctx: Ctx<'_>) -> Result<String, CondErr> {
                 i += 2;
             }
             Some(n) if is_sym_start(n) => {
-                let (r, end) = resolve_var(rest, ctx).map_err(|e| CondErr { pos: i + e.pos, msg: e.msg })?;
+                let (r, end) =
+                    resolve_var(rest, ctx).map_err(|e| CondErr { pos: i + e.pos, msg: e.msg })?;
                 let text = match r {
                     Resolved::Str(t) => t,
                     Resolved::Set(v) => v.to_text(),

@@ -113,7 +113,8 @@ impl MacroDef {
     /// Binds a macro instruction's name field and operands: the scope the expansion runs in.
     pub fn bind(&self, name_field: &str, operand: &str) -> (Scope, Vec<Problem>) {
         let mut problems = Vec::new();
-        let mut scope = Scope { actr: DEFAULT_ACTR, macro_name: self.name.clone(), ..Scope::default() };
+        let mut scope =
+            Scope { actr: DEFAULT_ACTR, macro_name: self.name.clone(), ..Scope::default() };
         scope.syslist.push(name_field.to_string());
         let mut keyed: HashMap<String, String> = HashMap::new();
         if !operand.is_empty() {
@@ -128,7 +129,10 @@ impl MacroDef {
                             }
                             continue;
                         }
-                        problems.push((a, format!("UNDEFINED KEYWORD {ku}; TAKEN AS A POSITIONAL OPERAND")));
+                        problems.push((
+                            a,
+                            format!("UNDEFINED KEYWORD {ku}; TAKEN AS A POSITIONAL OPERAND"),
+                        ));
                     }
                 }
                 scope.syslist.push(item.to_string());
@@ -162,12 +166,16 @@ mod tests {
 
     #[test]
     fn prototype_and_binding() {
-        let (def, probs) = MacroDef::new(&fields("&LBL     MOVE  &TO,&FROM,&LEN=8,&OPT="), Vec::new());
+        let (def, probs) =
+            MacroDef::new(&fields("&LBL     MOVE  &TO,&FROM,&LEN=8,&OPT="), Vec::new());
         assert!(probs.is_empty(), "{probs:?}");
         let def = def.unwrap();
         assert_eq!(def.name, "MOVE");
         assert_eq!(def.positional, ["TO", "FROM"]);
-        assert_eq!(def.keywords, [("LEN".to_string(), "8".to_string()), ("OPT".to_string(), String::new())]);
+        assert_eq!(
+            def.keywords,
+            [("LEN".to_string(), "8".to_string()), ("OPT".to_string(), String::new())]
+        );
         let (scope, probs) = def.bind("HERE", "A,(B,C),OPT=YES,X");
         assert!(probs.is_empty());
         assert_eq!(scope.params["TO"], "A");

@@ -34,7 +34,8 @@ pub(crate) fn find(opts: &Options, name: &str) -> Option<Member> {
         for base in [name, lower.as_str()] {
             for ext in EXTS {
                 for ext in [ext.to_string(), ext.to_ascii_uppercase()] {
-                    let file = if ext.is_empty() { base.to_string() } else { format!("{base}.{ext}") };
+                    let file =
+                        if ext.is_empty() { base.to_string() } else { format!("{base}.{ext}") };
                     let p = dir.join(&file);
                     if p.is_file() {
                         if let Ok(t) = std::fs::read(&p) {

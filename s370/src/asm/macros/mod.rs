@@ -142,13 +142,13 @@ fn stmt_attr(opu: &str, operand: &str) -> Option<SymAttr> {
         }
         OpKind::Directive(Dir::Equ) => {
             let parts = split_top(operand);
-            let len = parts
-                .get(1)
-                .and_then(|&(a, b)| operand[a..b].parse::<u32>().ok())
-                .unwrap_or(1);
+            let len =
+                parts.get(1).and_then(|&(a, b)| operand[a..b].parse::<u32>().ok()).unwrap_or(1);
             Some(SymAttr { typ: 'U', len })
         }
-        OpKind::Directive(Dir::Csect | Dir::Dsect | Dir::Start) => Some(SymAttr { typ: 'J', len: 1 }),
+        OpKind::Directive(Dir::Csect | Dir::Dsect | Dir::Start) => {
+            Some(SymAttr { typ: 'J', len: 1 })
+        }
         OpKind::Directive(Dir::Ccw) => Some(SymAttr { typ: 'W', len: 8 }),
         _ => None,
     }
@@ -164,7 +164,10 @@ fn build_line(f: &Fields, name: &str, op: &str, operand: &str) -> String {
     }
     s.push_str(op);
     if !operand.is_empty() {
-        let opnd_col = f.operand_index.max(op_col + op.chars().count() + 1).min(op_col + op.chars().count() + 8);
+        let opnd_col = f
+            .operand_index
+            .max(op_col + op.chars().count() + 1)
+            .min(op_col + op.chars().count() + 8);
         while s.chars().count() < opnd_col {
             s.push(' ');
         }
@@ -182,7 +185,14 @@ impl Gen<'_> {
         Ctx { scope, globals: &self.globals, attrs: &self.attrs, sys: &self.sys }
     }
 
-    fn push(&mut self, kind: Kind, mut f: Fields, src: &SrcStmt, context: Option<Rc<str>>, level: u16) -> usize {
+    fn push(
+        &mut self,
+        kind: Kind,
+        mut f: Fields,
+        src: &SrcStmt,
+        context: Option<Rc<str>>,
+        level: u16,
+    ) -> usize {
         if f.op_pos.0 == 0 {
             f.op_pos = (src.line, 1);
         }
@@ -202,11 +212,26 @@ impl Gen<'_> {
             }
             return self.out.len().saturating_sub(1);
         }
-        self.out.push(Stmt { kind, f, file: src.file, line: src.line, raw: src.raw.clone(), context, level });
+        self.out.push(Stmt {
+            kind,
+            f,
+            file: src.file,
+            line: src.line,
+            raw: src.raw.clone(),
+            context,
+            level,
+        });
         self.out.len() - 1
     }
 
-    fn err(&mut self, here: &Here, f: &Fields, offset: Option<usize>, sev: u8, msg: impl Into<String>) {
+    fn err(
+        &mut self,
+        here: &Here,
+        f: &Fields,
+        offset: Option<usize>,
+        sev: u8,
+        msg: impl Into<String>,
+    ) {
         let (line, col) = match offset {
             Some(o) => f.operand_pos(o),
             None => f.op_pos,
@@ -298,17 +323,35 @@ impl Gen<'_> {
                 }
                 match self.cond_stmt(&mut scope, &opu, &f, &st, &here, 0) {
                     Flow::Next => {}
-                    Flow::Exit => self.err(&here, &f, None, ERROR, format!("{opu} OUTSIDE A MACRO DEFINITION")),
+                    Flow::Exit => self.err(
+                        &here,
+                        &f,
+                        None,
+                        ERROR,
+                        format!("{opu} OUTSIDE A MACRO DEFINITION"),
+                    ),
                     Flow::Jump(name, off) => match find_seq(&lines, pc, &mut seq, &name) {
                         Some(target) => {
                             scope.actr -= 1;
                             if scope.actr < 0 {
-                                self.err(&here, &f, None, SEVERE, "ACTR LIMIT EXCEEDED; ASSEMBLY STOPPED");
+                                self.err(
+                                    &here,
+                                    &f,
+                                    None,
+                                    SEVERE,
+                                    "ACTR LIMIT EXCEEDED; ASSEMBLY STOPPED",
+                                );
                                 self.ended = true;
                             }
                             pc = target;
                         }
-                        None => self.err(&here, &f, Some(off), ERROR, format!("UNDEFINED SEQUENCE SYMBOL {name}")),
+                        None => self.err(
+                            &here,
+                            &f,
+                            Some(off),
+                            ERROR,
+                            format!("UNDEFINED SEQUENCE SYMBOL {name}"),
+                        ),
                     },
                 }
                 continue;
@@ -321,7 +364,10 @@ impl Gen<'_> {
             {
                 match self.substitute_fields(&scope, &f, &here) {
                     Some(line) => {
-                        let g = SrcStmt { segs: SrcStmt::generated(&line, st.file, st.line).segs, ..st.clone() };
+                        let g = SrcStmt {
+                            segs: SrcStmt::generated(&line, st.file, st.line).segs,
+                            ..st.clone()
+                        };
                         split_fields(&g)
                     }
                     None => f,
@@ -335,7 +381,11 @@ impl Gen<'_> {
 
     /// Substitutes a model statement's fields; `None` (with a message) on error.
     fn substitute_fields(&mut self, scope: &Scope, f: &Fields, here: &Here) -> Option<String> {
-        let name = if f.name.starts_with('.') { Ok(String::new()) } else { cond::substitute(&f.name, self.ctx(scope)) };
+        let name = if f.name.starts_with('.') {
+            Ok(String::new())
+        } else {
+            cond::substitute(&f.name, self.ctx(scope))
+        };
         let op = cond::substitute(&f.op, self.ctx(scope));
         let operand = cond::substitute(&f.operand, self.ctx(scope));
         match (name, op, operand) {
@@ -395,7 +445,11 @@ impl Gen<'_> {
             let comment = st.comment_kind();
             let f = if comment.is_some() { Fields::default() } else { split_fields(&st) };
             let opu = f.op.to_ascii_uppercase();
-            let here = Here { stmt: if list { Some(self.out.len()) } else { here.stmt }, file: st.file, context: here.context.clone() };
+            let here = Here {
+                stmt: if list { Some(self.out.len()) } else { here.stmt },
+                file: st.file,
+                context: here.context.clone(),
+            };
             if list {
                 let k = if comment.is_some() { Kind::Comment } else { Kind::Listed };
                 self.push(k, f.clone(), &st, None, 0);
@@ -473,7 +527,8 @@ impl Gen<'_> {
         let lines = read_source(&m.text, fid);
         let here = Here { stmt: Some(self.out.len()), file: fid, context: None };
         let start = lines.iter().position(|l| l.comment_kind().is_none());
-        let is_macro = start.is_some_and(|s| split_fields(&lines[s]).op.eq_ignore_ascii_case("MACRO"));
+        let is_macro =
+            start.is_some_and(|s| split_fields(&lines[s]).op.eq_ignore_ascii_case("MACRO"));
         if !is_macro {
             let h = Here { file: src.file, ..here };
             self.err(&h, f, None, ERROR, format!("LIBRARY MEMBER {opu} IS NOT A MACRO DEFINITION"));
@@ -485,7 +540,13 @@ impl Gen<'_> {
             Some(d) => Some(d.clone()),
             None => {
                 let h = Here { file: src.file, ..here };
-                self.err(&h, f, None, ERROR, format!("LIBRARY MEMBER {opu} DOES NOT DEFINE MACRO {opu}"));
+                self.err(
+                    &h,
+                    f,
+                    None,
+                    ERROR,
+                    format!("LIBRARY MEMBER {opu} DOES NOT DEFINE MACRO {opu}"),
+                );
                 self.not_found.insert(opu.to_string());
                 None
             }
@@ -507,7 +568,8 @@ impl Gen<'_> {
             return;
         }
         if opu == "OPSYN" {
-            let here = Here { stmt: Some(self.out.len()), file: src.file, context: context.clone() };
+            let here =
+                Here { stmt: Some(self.out.len()), file: src.file, context: context.clone() };
             let new = f.name.to_ascii_uppercase();
             let old = f.operand.to_ascii_uppercase();
             if !is_symbol(&new) || !(old.is_empty() || is_symbol(&old)) {
@@ -526,9 +588,13 @@ impl Gen<'_> {
             if is_symbol(&f.name) {
                 self.attrs.insert(f.name.to_ascii_uppercase(), SymAttr { typ: 'M', len: 1 });
             }
-            let root = context.as_ref().map_or_else(|| format!("CALLED AT LINE {}", src.line), |c| {
-                c.split_once("CALLED AT").map_or(c.to_string(), |(_, r)| format!("CALLED AT{r}"))
-            });
+            let root = context.as_ref().map_or_else(
+                || format!("CALLED AT LINE {}", src.line),
+                |c| {
+                    c.split_once("CALLED AT")
+                        .map_or(c.to_string(), |(_, r)| format!("CALLED AT{r}"))
+                },
+            );
             self.expand(def, &f, idx, level, &root);
             return;
         }
@@ -547,7 +613,10 @@ impl Gen<'_> {
                 for (a, b) in split_top(&f.operand) {
                     let s = f.operand[a..b].to_ascii_uppercase();
                     if is_symbol(&s) {
-                        self.attrs.insert(s, SymAttr { typ: if opu == "EXTRN" { 'T' } else { '$' }, len: 1 });
+                        self.attrs.insert(
+                            s,
+                            SymAttr { typ: if opu == "EXTRN" { 'T' } else { '$' }, len: 1 },
+                        );
                     }
                 }
             }
@@ -562,8 +631,19 @@ impl Gen<'_> {
     }
 
     /// Expands one macro instruction.
-    fn expand(&mut self, def: Rc<MacroDef>, call: &Fields, call_idx: usize, level: u16, root: &str) {
-        let here0 = Here { stmt: Some(call_idx), file: self.out[call_idx].file, context: self.out[call_idx].context.clone() };
+    fn expand(
+        &mut self,
+        def: Rc<MacroDef>,
+        call: &Fields,
+        call_idx: usize,
+        level: u16,
+        root: &str,
+    ) {
+        let here0 = Here {
+            stmt: Some(call_idx),
+            file: self.out[call_idx].file,
+            context: self.out[call_idx].context.clone(),
+        };
         if level >= MAX_DEPTH {
             self.err(&here0, call, None, SEVERE, "MACRO NESTING TOO DEEP");
             return;
@@ -579,11 +659,18 @@ impl Gen<'_> {
         while pc < def.body.len() && !self.ended {
             let ms = &def.body[pc];
             pc += 1;
-            let here = Here { stmt: Some(call_idx), file: ms.src.file, context: Some(context.clone()) };
+            let here =
+                Here { stmt: Some(call_idx), file: ms.src.file, context: Some(context.clone()) };
             match ms.comment {
                 Some(CommentKind::Comment) => {
                     let st = ms.src.clone();
-                    self.push(Kind::Comment, Fields::default(), &st, Some(context.clone()), level + 1);
+                    self.push(
+                        Kind::Comment,
+                        Fields::default(),
+                        &st,
+                        Some(context.clone()),
+                        level + 1,
+                    );
                     continue;
                 }
                 Some(_) => continue,
@@ -598,13 +685,25 @@ impl Gen<'_> {
                         Some(&t) => {
                             scope.actr -= 1;
                             if scope.actr < 0 {
-                                self.err(&here, &f, None, ERROR, "ACTR LIMIT EXCEEDED; EXPANSION ENDED");
+                                self.err(
+                                    &here,
+                                    &f,
+                                    None,
+                                    ERROR,
+                                    "ACTR LIMIT EXCEEDED; EXPANSION ENDED",
+                                );
                                 break;
                             }
                             pc = t;
                         }
                         None => {
-                            self.err(&here, &f, Some(off), ERROR, format!("UNDEFINED SEQUENCE SYMBOL {name}"));
+                            self.err(
+                                &here,
+                                &f,
+                                Some(off),
+                                ERROR,
+                                format!("UNDEFINED SEQUENCE SYMBOL {name}"),
+                            );
                             break;
                         }
                     },
@@ -623,11 +722,25 @@ impl Gen<'_> {
     }
 
     /// Processes a conditional-assembly statement.
-    fn cond_stmt(&mut self, scope: &mut Scope, opu: &str, f: &Fields, src: &SrcStmt, here: &Here, level: u16) -> Flow {
+    fn cond_stmt(
+        &mut self,
+        scope: &mut Scope,
+        opu: &str,
+        f: &Fields,
+        src: &SrcStmt,
+        here: &Here,
+        level: u16,
+    ) -> Flow {
         self.branches += 1;
         if self.branches > MAX_BRANCHES {
             if !self.ended {
-                self.err(here, f, None, SEVERE, "TOO MANY CONDITIONAL-ASSEMBLY STATEMENTS; ASSEMBLY STOPPED");
+                self.err(
+                    here,
+                    f,
+                    None,
+                    SEVERE,
+                    "TOO MANY CONDITIONAL-ASSEMBLY STATEMENTS; ASSEMBLY STOPPED",
+                );
                 self.ended = true;
             }
             return Flow::Exit;
@@ -666,7 +779,13 @@ impl Gen<'_> {
         }
     }
 
-    fn seq_operand(&mut self, text: &str, base: usize, f: &Fields, here: &Here) -> Option<(String, usize)> {
+    fn seq_operand(
+        &mut self,
+        text: &str,
+        base: usize,
+        f: &Fields,
+        here: &Here,
+    ) -> Option<(String, usize)> {
         let t = text.trim_end();
         let ok = t.strip_prefix('.').is_some_and(is_symbol);
         if ok {
@@ -762,14 +881,20 @@ impl Gen<'_> {
         };
         let line = build_line(f, "", "MNOTE", &text);
         let g = SrcStmt { raw: vec![line], ..src.clone() };
-        let idx = self.push(Kind::Mnote(sev, msg.clone()), f.clone(), &g, here.context.clone(), level);
+        let idx =
+            self.push(Kind::Mnote(sev, msg.clone()), f.clone(), &g, here.context.clone(), level);
         if let Some(s) = sev {
             let h = Here { stmt: Some(idx), ..here.clone() };
             self.err(&h, f, Some(0), s, msg);
         }
     }
 
-    fn set_target(&mut self, f: &Fields, scope: &Scope, here: &Here) -> Option<(String, Option<i32>)> {
+    fn set_target(
+        &mut self,
+        f: &Fields,
+        scope: &Scope,
+        here: &Here,
+    ) -> Option<(String, Option<i32>)> {
         let name = f.name.as_str();
         let body = name.strip_prefix('&').unwrap_or("");
         let n = body.chars().take_while(|c| super::lex::is_sym_char(*c)).count();
@@ -810,7 +935,8 @@ impl Gen<'_> {
             return;
         }
         // Several values set consecutive elements (SETA 1,2,3) of an array.
-        let parts: Vec<(usize, usize)> = if idx.is_some() { split_top(&f.operand) } else { vec![(0, f.operand.len())] };
+        let parts: Vec<(usize, usize)> =
+            if idx.is_some() { split_top(&f.operand) } else { vec![(0, f.operand.len())] };
         let mut values = Vec::with_capacity(parts.len());
         for &(a, b) in &parts {
             match cond::eval(&f.operand[a..b], self.ctx(scope)) {
@@ -854,7 +980,13 @@ impl Gen<'_> {
                 scope.globals.insert(var.clone());
                 let g = self.globals.entry(var.clone()).or_insert_with(|| SetVar::new(kind, array));
                 if g.kind != kind || g.array != array {
-                    self.err(here, f, Some(a), ERROR, format!("&{var} DECLARED GLOBAL WITH ANOTHER TYPE"));
+                    self.err(
+                        here,
+                        f,
+                        Some(a),
+                        ERROR,
+                        format!("&{var} DECLARED GLOBAL WITH ANOTHER TYPE"),
+                    );
                 }
             } else if scope.locals.insert(var.clone(), SetVar::new(kind, array)).is_some() {
                 self.err(here, f, Some(a), WARNING, format!("&{var} DECLARED TWICE"));
@@ -865,7 +997,12 @@ impl Gen<'_> {
 
 /// Finds a sequence symbol in the open code: known ones, else by scanning ahead (skipping
 /// macro definitions) and remembering what is passed.
-fn find_seq(lines: &[SrcStmt], from: usize, seq: &mut HashMap<String, usize>, name: &str) -> Option<usize> {
+fn find_seq(
+    lines: &[SrcStmt],
+    from: usize,
+    seq: &mut HashMap<String, usize>,
+    name: &str,
+) -> Option<usize> {
     if let Some(&i) = seq.get(name) {
         return Some(i);
     }

@@ -230,7 +230,9 @@ pub(crate) fn sublist(v: &str) -> Option<Vec<String>> {
 /// its own first element.
 pub(crate) fn sublist_elem(v: &str, n: i32) -> String {
     match sublist(v) {
-        Some(items) => usize::try_from(n - 1).ok().and_then(|i| items.get(i).cloned()).unwrap_or_default(),
+        Some(items) => {
+            usize::try_from(n - 1).ok().and_then(|i| items.get(i).cloned()).unwrap_or_default()
+        }
         None if n == 1 => v.to_string(),
         None => String::new(),
     }

@@ -28,14 +28,26 @@ pub struct Args {
 
 /// Runs `s370 asm`.
 pub fn main(args: Args) -> anyhow::Result<()> {
-    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let source = String::from_utf8_lossy(&bytes);
-    let name = args.file.file_name().map_or_else(|| "SOURCE".to_string(), |n| n.to_string_lossy().into_owned());
-    let mut opts = s370::asm::Options { source_name: name.clone(), sysparm: args.sysparm.clone(), ..Default::default() };
+    let name = args
+        .file
+        .file_name()
+        .map_or_else(|| "SOURCE".to_string(), |n| n.to_string_lossy().into_owned());
+    let mut opts = s370::asm::Options {
+        source_name: name.clone(),
+        sysparm: args.sysparm.clone(),
+        ..Default::default()
+    };
     opts.maclib_dirs = args.maclib.clone();
     if let Some(dir) = args.file.parent() {
         // The source's own directory is searched last, for COPY members beside it.
-        opts.maclib_dirs.push(if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir.to_path_buf() });
+        opts.maclib_dirs.push(if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir.to_path_buf()
+        });
     }
     match s370::asm::assemble(&source, &opts) {
         Ok(a) => {
@@ -48,7 +60,8 @@ pub fn main(args: Args) -> anyhow::Result<()> {
                 std::fs::write(p, &a.object).with_context(|| format!("writing {}", p.display()))?;
             }
             if let Some(p) = &args.listing {
-                std::fs::write(p, &a.listing).with_context(|| format!("writing {}", p.display()))?;
+                std::fs::write(p, &a.listing)
+                    .with_context(|| format!("writing {}", p.display()))?;
             }
             let entry = a.entry.map_or_else(|| "none".to_string(), |e| format!("{e:06X}"));
             eprintln!(
@@ -65,7 +78,8 @@ pub fn main(args: Args) -> anyhow::Result<()> {
                 eprintln!("{name}: {d}");
             }
             if let Some(p) = &args.listing {
-                std::fs::write(p, &e.listing).with_context(|| format!("writing {}", p.display()))?;
+                std::fs::write(p, &e.listing)
+                    .with_context(|| format!("writing {}", p.display()))?;
             }
             let n = e.diagnostics.iter().filter(|d| d.is_error()).count();
             anyhow::bail!("{name}: assembly failed with {n} error(s)")

@@ -27,7 +27,8 @@ fn parse_hex(s: &str) -> Result<u32, String> {
 
 /// Runs `s370 disasm`.
 pub fn main(args: Args) -> anyhow::Result<()> {
-    let image = std::fs::read(&args.image).with_context(|| format!("reading {}", args.image.display()))?;
+    let image =
+        std::fs::read(&args.image).with_context(|| format!("reading {}", args.image.display()))?;
     let end = args.origin as u64 + image.len() as u64;
     let (start, len) = match &args.range {
         Some(r) => {
