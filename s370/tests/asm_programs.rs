@@ -332,9 +332,9 @@ fn several_csects_follow_each_other_on_doublewords() {
 #[test]
 fn continuation_lines_and_remarks() {
     // Alternate format: an operand ending in `,` continues in column 16; remarks in between.
+    let first = format!("{:<71}X", "         DC    A(1,               FIRST");
     let a = ok(&format!(
-        "C        CSECT\n{}\n{}\n         END\n",
-        format!("{:<71}X", "         DC    A(1,               FIRST"),
+        "C        CSECT\n{first}\n{}\n         END\n",
         "               2)                 SECOND"
     ));
     assert_eq!(hex(&a.image), "0000000100000002");

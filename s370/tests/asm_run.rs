@@ -5,8 +5,6 @@
 use s370::asm::{Assembly, Options, assemble, object};
 use s370::cpu::{Cpu, Exit};
 
-const ORIGIN: u32 = 0x2000;
-
 fn opts() -> Options {
     Options::default().maclib(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/asm/maclib"))
 }
@@ -50,39 +48,37 @@ fn hello_moves_and_compares() {
 
 #[test]
 fn literals_macros_and_arithmetic() {
-    let (verdict, cpu) = run(&format!(
-        "{}",
-        [
-            "         COPY  REGS",
-            "ARITH    START X'2000'",
-            "         BALR  R12,0",
-            "         USING *,R12",
-            "         L     R1,=F'6'",
-            "         M     R0,=F'7'",
-            "         CHKR  R1,42",
-            "         LH    R2,=H'-5'",
-            "         AH    R2,=H'20'",
-            "         CHKR  R2,15",
-            "         ZAP   PACKED,=P'999'",
-            "         AP    PACKED,=P'1'",
-            "         UNPK  ZONED,PACKED",
-            "         OI    ZONED+3,X'F0'",
-            "         CHKC  ZONED,'1000'",
-            "         LA    R3,TABLE",
-            "         LA    R4,0",
-            "         LA    R5,5",
-            "LOOP     A     R4,0(R3)",
-            "         LA    R3,4(R3)",
-            "         BCT   R5,LOOP",
-            "         CHKR  R4,150",
-            "         VERDICT",
-            "TABLE    DC    F'10,20,30,40,50'",
-            "PACKED   DS    PL3",
-            "ZONED    DS    ZL4",
-            "         END   ARITH",
-        ]
-        .join("\n")
-    ));
+    let (verdict, cpu) = run(&[
+        "         COPY  REGS",
+        "ARITH    START X'2000'",
+        "         BALR  R12,0",
+        "         USING *,R12",
+        "         L     R1,=F'6'",
+        "         M     R0,=F'7'",
+        "         CHKR  R1,42",
+        "         LH    R2,=H'-5'",
+        "         AH    R2,=H'20'",
+        "         CHKR  R2,15",
+        "         ZAP   PACKED,=P'999'",
+        "         AP    PACKED,=P'1'",
+        "         UNPK  ZONED,PACKED",
+        "         OI    ZONED+3,X'F0'",
+        "         CHKC  ZONED,'1000'",
+        "         LA    R3,TABLE",
+        "         LA    R4,0",
+        "         LA    R5,5",
+        "LOOP     A     R4,0(R3)",
+        "         LA    R3,4(R3)",
+        "         BCT   R5,LOOP",
+        "         CHKR  R4,150",
+        "         VERDICT",
+        "TABLE    DC    F'10,20,30,40,50'",
+        "PACKED   DS    PL3",
+        "ZONED    DS    ZL4",
+        "         END   ARITH",
+    ]
+    .join("\n")
+    .to_string());
     assert_eq!(verdict, 0, "check {verdict} failed; R4={:08X}", cpu.gpr[4]);
 }
 

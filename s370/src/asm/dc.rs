@@ -132,8 +132,7 @@ pub(crate) fn dc_operand(i: &str) -> PResult<'_, DcOperand> {
     }
     let mut i = &i[1..];
     let (mut len, mut scale, mut exp) = (None, None, None);
-    loop {
-        let Some(c) = i.chars().next() else { break };
+    while let Some(c) = i.chars().next() {
         let next = i.chars().nth(1);
         let starts_value = |signed: bool| {
             next.is_some_and(|n| {

@@ -252,7 +252,7 @@ pub struct RldItem {
 
 impl RldItem {
     /// Length of the address constant in bytes.
-    pub fn len(&self) -> usize {
+    pub fn length(&self) -> usize {
         usize::from(self.flag >> 2 & 3) + 1 + if self.flag & 0x40 != 0 { 4 } else { 0 }
     }
 
@@ -291,7 +291,7 @@ fn be24(b: &[u8]) -> u32 {
 
 /// Decodes an object deck into records.
 pub fn parse(deck: &[u8]) -> Result<Vec<Record>, ObjectError> {
-    if deck.len() % 80 != 0 {
+    if !deck.len().is_multiple_of(80) {
         return Err(ObjectError::Length(deck.len()));
     }
     let mut out = Vec::new();
@@ -458,7 +458,7 @@ pub fn load(
             let &(ra, rl) =
                 map.get(&it.relocation).ok_or(ObjectError::Unresolved(it.relocation))?;
             let at = (pl + (it.address - pa) - origin) as usize;
-            let n = it.len().min(4);
+            let n = it.length().min(4);
             if at + n > image.len() {
                 return Err(ObjectError::Bad {
                     record: 0,

@@ -174,12 +174,12 @@ impl<'o> Asm<'o> {
                 return;
             }
         };
-        if let super::dc::Nominal::Addrs(v) = &op.nominal {
-            if op.typ == 'V' {
-                for a in v {
-                    if let super::expr::Expr::Sym { name, .. } = &a.expr {
-                        self.vcon_names.push((name.clone(), i));
-                    }
+        if let super::dc::Nominal::Addrs(v) = &op.nominal
+            && op.typ == 'V'
+        {
+            for a in v {
+                if let super::expr::Expr::Sym { name, .. } = &a.expr {
+                    self.vcon_names.push((name.clone(), i));
                 }
             }
         }
@@ -400,10 +400,10 @@ impl<'o> Asm<'o> {
             Dir::Using => {
                 // `USING *,...` before any section starts private code, as `*` does anywhere.
                 let field = self.stmts[i].f.operand.clone();
-                if let Ok((_, e)) = expr(&field) {
-                    if matches!(e.leftmost(), super::expr::Expr::Loc) {
-                        self.ensure_section(i);
-                    }
+                if let Ok((_, e)) = expr(&field)
+                    && matches!(e.leftmost(), super::expr::Expr::Loc)
+                {
+                    self.ensure_section(i);
                 }
             }
             Dir::Opsyn
@@ -442,12 +442,12 @@ impl<'o> Asm<'o> {
                     return;
                 }
             };
-            if op.typ == 'V' {
-                if let super::dc::Nominal::Addrs(v) = &op.nominal {
-                    for a in v {
-                        if let super::expr::Expr::Sym { name, .. } = &a.expr {
-                            self.vcon_names.push((name.clone(), i));
-                        }
+            if op.typ == 'V'
+                && let super::dc::Nominal::Addrs(v) = &op.nominal
+            {
+                for a in v {
+                    if let super::expr::Expr::Sym { name, .. } = &a.expr {
+                        self.vcon_names.push((name.clone(), i));
                     }
                 }
             }

@@ -254,10 +254,10 @@ impl<'o> Asm<'o> {
             Dir::Drop => self.drop2(i),
             Dir::Equ => {
                 let name = self.stmts[i].f.name.to_ascii_uppercase();
-                if let Some(s) = self.syms.get(&name) {
-                    if s.stmt == i {
-                        li.addr2 = Some((self.assembled(&s.value.clone()) & 0xFF_FFFF) as u32);
-                    }
+                if let Some(s) = self.syms.get(&name)
+                    && s.stmt == i
+                {
+                    li.addr2 = Some((self.assembled(&s.value.clone()) & 0xFF_FFFF) as u32);
                 }
                 li.loc = None;
             }
@@ -326,7 +326,7 @@ impl<'o> Asm<'o> {
     fn pool2(&mut self, i: usize, li: &mut ListInfo) {
         let Some(p) = self.p1[i].places_pool else { return };
         let mut lits: Vec<_> = self.pools[p].lits.clone();
-        lits.sort_by_key(|l| l.place.map(|(s, o)| (s, o)));
+        lits.sort_by_key(|l| l.place);
         for l in lits {
             let Some((s, off)) = l.place else { continue };
             let consts = vec![(l.op.clone(), l.layout.clone(), 0)];

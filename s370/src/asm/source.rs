@@ -202,10 +202,10 @@ pub(crate) fn attr_quote_at(p2: Option<char>, p1: Option<char>, next: Option<cha
     if !matches!(letter.to_ascii_uppercase(), 'L' | 'T' | 'K' | 'N' | 'I' | 'S' | 'D' | 'O') {
         return false;
     }
-    if let Some(p) = p2 {
-        if p.is_ascii_alphanumeric() || matches!(p, '$' | '#' | '@' | '_' | '&' | '=' | '.') {
-            return false;
-        }
+    if let Some(p) = p2
+        && (p.is_ascii_alphanumeric() || matches!(p, '$' | '#' | '@' | '_' | '&' | '=' | '.'))
+    {
+        return false;
     }
     match next {
         Some(n) => n.is_ascii_alphabetic() || matches!(n, '$' | '#' | '@' | '_' | '&' | '*'),
@@ -268,15 +268,16 @@ pub(crate) fn split_fields(st: &SrcStmt) -> Fields {
         let (c, si, line, col) = flat[i];
         if c == ' ' && !in_quote && !(parens_ok && depth > 0) {
             // Alternate continuation: `operand, remarks` then column 16 of the next line.
-            if f.operand.ends_with(',') && si + 1 < st.segs.len() {
-                if let Some(s) = seg_start(si + 1) {
-                    i = s;
-                    while i < flat.len() && flat[i].0 == ' ' && flat[i].1 == si + 1 {
-                        i += 1;
-                    }
-                    if i < flat.len() && flat[i].1 == si + 1 {
-                        continue;
-                    }
+            if f.operand.ends_with(',')
+                && si + 1 < st.segs.len()
+                && let Some(s) = seg_start(si + 1)
+            {
+                i = s;
+                while i < flat.len() && flat[i].0 == ' ' && flat[i].1 == si + 1 {
+                    i += 1;
+                }
+                if i < flat.len() && flat[i].1 == si + 1 {
+                    continue;
                 }
             }
             break;

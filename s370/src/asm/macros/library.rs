@@ -24,10 +24,10 @@ pub(crate) fn find(opts: &Options, name: &str) -> Option<Member> {
     if let Some(t) = opts.members.get(name) {
         return Some(Member { origin: name.to_string(), text: t.clone() });
     }
-    if let Some(r) = &opts.resolver {
-        if let Some(t) = r(name) {
-            return Some(Member { origin: name.to_string(), text: t });
-        }
+    if let Some(r) = &opts.resolver
+        && let Some(t) = r(name)
+    {
+        return Some(Member { origin: name.to_string(), text: t });
     }
     let lower = name.to_ascii_lowercase();
     for dir in &opts.maclib_dirs {
@@ -37,13 +37,13 @@ pub(crate) fn find(opts: &Options, name: &str) -> Option<Member> {
                     let file =
                         if ext.is_empty() { base.to_string() } else { format!("{base}.{ext}") };
                     let p = dir.join(&file);
-                    if p.is_file() {
-                        if let Ok(t) = std::fs::read(&p) {
-                            return Some(Member {
-                                origin: p.display().to_string(),
-                                text: String::from_utf8_lossy(&t).into_owned(),
-                            });
-                        }
+                    if p.is_file()
+                        && let Ok(t) = std::fs::read(&p)
+                    {
+                        return Some(Member {
+                            origin: p.display().to_string(),
+                            text: String::from_utf8_lossy(&t).into_owned(),
+                        });
                     }
                 }
             }
