@@ -491,6 +491,12 @@ fn macro_libraries_from_directories_memory_and_cms_maclibs() {
         &opts,
     );
     assert_eq!(hex(&a.image), "C4E9E8D41812");
+    let read = a.members_read.join(" ");
+    assert!(
+        read.contains("REGS.copy") && read.contains("DIRMAC.macro") && read.contains("lowmac.mac"),
+        "{read}"
+    );
+    assert!(read.contains("MEMMAC") && read.contains("TEST.maclib(CMSMAC)"), "{read}");
     let e = match assemble(" NOSUCH\n COPY NOPE\n", &opts) {
         Err(e) => e,
         Ok(_) => panic!("should fail"),
@@ -601,4 +607,27 @@ fn push_pop_print_title_space_eject_are_accepted() {
 fn opsyn_and_extended_mnemonics() {
     let a = ok(" USING *,15\nJUMP OPSYN B\n JUMP X\n BNZR 14\n NOPR 0\nX NOP X\n END\n");
     assert_eq!(hex(&a.image), "47F0F008077E07004700F008");
+}
+
+#[test]
+fn modules_link_through_external_references() {
+    let main = ok(&src(&[
+        "MAIN     CSECT",
+        "         EXTRN SUBR,DATA",
+        "         WXTRN MAYBE",
+        "         DC    V(SUBR),A(DATA+4),A(MAYBE)",
+        "         END   MAIN",
+    ]));
+    let sub = ok(&src(&[
+        "SUBR     CSECT",
+        "         ENTRY DATA",
+        "         DC    X'0102'",
+        "DATA     DC    A(SUBR)",
+        "         END",
+    ]));
+    let l = object::link(&[&main.object, &sub.object], 0x1000).unwrap();
+    // MAIN (12 bytes) at X'1000', SUBR on the next doubleword at X'1010', DATA at X'1014'.
+    assert_eq!(hex(&l.image), "000010100000101800000000000000000102000000001010");
+    assert_eq!(l.entry, Some(0x1000));
+    assert!(object::link(&[&main.object], 0).is_err(), "SUBR is missing");
 }

@@ -185,6 +185,9 @@ pub struct Assembly {
     pub diagnostics: Vec<Diagnostic>,
     /// External symbols referred to but not defined here (zero in `image`).
     pub unresolved: Vec<String>,
+    /// Every macro and COPY member read from a library (file paths for members found in
+    /// directories): what a build script should watch for changes.
+    pub members_read: Vec<String>,
 }
 
 impl Assembly {
@@ -239,7 +242,9 @@ pub fn assemble(source: &str, opts: &Options) -> Result<Assembly, Errors> {
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Errors { diagnostics: diags, listing });
     }
-    Ok(finish(&asm, object, listing, diags))
+    let mut a = finish(&asm, object, listing, diags);
+    a.members_read = files.into_iter().skip(1).collect();
+    Ok(a)
 }
 
 fn finish(
@@ -300,5 +305,6 @@ fn finish(
         listing,
         diagnostics,
         unresolved: asm.unresolved.clone(),
+        members_read: Vec::new(),
     }
 }

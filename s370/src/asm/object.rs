@@ -474,3 +474,65 @@ pub fn load(
     }
     Ok(Loaded { image, origin, entry })
 }
+
+/// Links several object modules into one image at `origin`, as the CMS loader does for
+/// `LOAD A B C`: modules are placed in order, each control section on a doubleword; every
+/// external reference (ER) must name a section (SD) or entry (LD) of some module, else the
+/// link fails; weak references (WX) left unresolved are zero. The entry point is the first
+/// module's END entry.
+pub fn link(decks: &[&[u8]], origin: u32) -> Result<Loaded, ObjectError> {
+    // First pass: where every module goes, and the address of every definition.
+    let mut defs: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let mut bases = Vec::with_capacity(decks.len());
+    let mut next = origin;
+    for deck in decks {
+        bases.push(next);
+        let records = parse(deck)?;
+        let mut sds: std::collections::HashMap<u16, (u32, u32)> = std::collections::HashMap::new();
+        let mut at = next;
+        for r in &records {
+            let Record::Esd(items) = r else { continue };
+            for it in items {
+                match (it.kind, it.esdid) {
+                    (esd::SD | esd::PC, Some(id)) => {
+                        sds.insert(id, (it.address, at));
+                        if it.kind == esd::SD {
+                            defs.entry(it.name.clone()).or_insert(at);
+                        }
+                        at = (at + it.length).next_multiple_of(8);
+                    }
+                    (esd::LD, None) => {
+                        let owner = u16::try_from(it.length).unwrap_or(0);
+                        if let Some(&(asm, ld)) = sds.get(&owner) {
+                            defs.entry(it.name.clone()).or_insert(ld + (it.address - asm));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        next = at.next_multiple_of(8);
+    }
+    // Second pass: load each module with references resolved against all definitions.
+    let mut image = Vec::new();
+    let mut entry = None;
+    for (deck, &base) in decks.iter().zip(&bases) {
+        let weak: Vec<String> = parse(deck)?
+            .iter()
+            .filter_map(|r| if let Record::Esd(v) = r { Some(v.clone()) } else { None })
+            .flatten()
+            .filter(|e| e.kind == esd::WX)
+            .map(|e| e.name)
+            .collect();
+        let resolve =
+            |n: &str| defs.get(n).copied().or_else(|| weak.iter().any(|w| w == n).then_some(0));
+        let l = load(deck, base, &resolve)?;
+        let at = (base - origin) as usize;
+        if image.len() < at + l.image.len() {
+            image.resize(at + l.image.len(), 0);
+        }
+        image[at..at + l.image.len()].copy_from_slice(&l.image);
+        entry = entry.or(l.entry);
+    }
+    Ok(Loaded { image, origin, entry })
+}
