@@ -167,6 +167,55 @@ fn statement() -> impl Strategy<Value = String> {
         })
 }
 
+const BODY: &[&str] = &[
+    "         LCLA  &I",
+    "         LCLC  &C",
+    "         GBLB  &G",
+    "&I       SETA  &I+1",
+    "&I       SETA  N'&SYSLIST",
+    "&I       SETA  K'&P",
+    "&C       SETC  '&P'(1,2)",
+    "&C       SETC  T'&P",
+    "&C       SETC  '&C'.'X'",
+    "&G       SETB  (&I GT 2)",
+    "         AIF   (&I LT 3).L",
+    "         AIF   ('&P' EQ '').E",
+    "         AGO   .L",
+    "         AGO   .E",
+    ".L       ANOP",
+    ".E       ANOP",
+    "         MEXIT",
+    "         MNOTE 4,'&P &C'",
+    "         DC    C'&C'",
+    "         DC    A(&I)",
+    "&N       DS    0H",
+    "         INNER &P,&SYSLIST(2)",
+    "         OUTER &C",
+    "         LA    1,&P(1)",
+    "         ACTR  50",
+];
+
+fn macro_program() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(prop::sample::select(BODY.to_vec()), 0..12),
+        prop::collection::vec(prop::sample::select(BODY.to_vec()), 0..6),
+        prop::collection::vec(
+            prop::sample::select(vec!["A", "(B,C)", "''", "X'F'", "&", "K=1", "(1,(2,3))", "L'Z"]),
+            0..4,
+        ),
+    )
+        .prop_map(|(outer, inner, args)| {
+            let mut s = String::from("         MACRO\n&N       OUTER &P,&K=\n");
+            s.push_str(&outer.join("\n"));
+            s.push_str("\n         MEND\n         MACRO\n&N       INNER &P,&Q\n");
+            s.push_str(&inner.join("\n"));
+            s.push_str("\n         MEND\nZ        CSECT\n");
+            s.push_str(&format!("X        OUTER {}\n", args.join(",")));
+            s.push_str(&format!("         INNER {}\n         END\n", args.join(",")));
+            s
+        })
+}
+
 /// Edits a program: replace, insert or delete characters at random places.
 fn mutate(src: &str, edits: &[(usize, u8, char)]) -> String {
     let mut v: Vec<char> = src.chars().collect();
@@ -210,6 +259,11 @@ proptest! {
     #[test]
     fn random_statements(stmts in prop::collection::vec(statement(), 1..40)) {
         check(&stmts.join("\n"))?;
+    }
+
+    #[test]
+    fn random_macros(src in macro_program()) {
+        check(&src)?;
     }
 
     #[test]

@@ -40,6 +40,7 @@ const MAX_DEPTH: u16 = 50;
 const MAX_STMTS: usize = 400_000;
 const MAX_COPIES: usize = 2000;
 const MAX_BRANCHES: u64 = 2_000_000;
+const MAX_DIAGS: usize = 10_000;
 
 /// What the macro phase produces.
 #[derive(Debug)]
@@ -233,6 +234,18 @@ impl Gen<'_> {
         sev: u8,
         msg: impl Into<String>,
     ) {
+        if self.diags.len() >= MAX_DIAGS {
+            if !self.ended {
+                self.ended = true;
+                let d = Diag {
+                    msg: "TOO MANY ERRORS; ASSEMBLY STOPPED".into(),
+                    sev: SEVERE,
+                    ..self.diags[0].clone()
+                };
+                self.diags.push(d);
+            }
+            return;
+        }
         let (line, col) = match offset {
             Some(o) => f.operand_pos(o),
             None => f.op_pos,
@@ -646,7 +659,9 @@ impl Gen<'_> {
             context: self.out[call_idx].context.clone(),
         };
         if level >= MAX_DEPTH {
-            self.err(&here0, call, None, SEVERE, "MACRO NESTING TOO DEEP");
+            // Recursion this deep never ends well: stop the assembly here.
+            self.err(&here0, call, None, SEVERE, "MACRO NESTING TOO DEEP; ASSEMBLY STOPPED");
+            self.ended = true;
             return;
         }
         self.sysndx += 1;
