@@ -224,9 +224,10 @@ impl DcOperand {
         }
     }
 
+    /// Where messages about the nominal value point: its opening quote or last value.
     fn nominal_rlen(&self) -> usize {
         match &self.nominal {
-            Nominal::Str(_, r) => *r,
+            Nominal::Str(s, r) => r + s.len() + 2,
             Nominal::Addrs(v) => v.last().map_or(0, |a| a.rlen),
             Nominal::None => 0,
         }

@@ -1,7 +1,7 @@
 //! The assembler: IBM System/370 assembler language, in the dialect of the OS/VS assembler
 //! (IFOX00) that VM/370 was written in, to flat images, object decks and listings.
 //!
-//! ```no_run
+//! ```
 //! use s370::asm::{assemble, Options};
 //! let src = "
 //! TEST     CSECT
@@ -15,11 +15,25 @@
 //! assert_eq!(&a.image[..2], &[0x05, 0xC0]);
 //! ```
 //!
+//! From a build script, point [`Options`] at the macro libraries (directories, in-memory
+//! members, or a [`Resolver`] callback), assemble, write [`Assembly::image`] or
+//! [`Assembly::object`], and print `cargo:rerun-if-changed` for each of
+//! [`Assembly::members_read`]. On failure, [`Errors`] displays every error with its line and
+//! column, and carries the listing. [`object::link`] combines several assemblies' object
+//! decks, resolving their external references, as the CMS loader would.
+//!
+//! The dialect is IFOX00's, with a few HLASM conveniences that cost nothing: lower-case
+//! operation codes and symbols, symbols of up to 63 characters, implicit declaration of
+//! SET symbols, computed AGO, `'string'(n,*)` substrings, and tabs (expanded to 8 columns).
+//! A negative SETA value is substituted into a model statement without its sign, as on the
+//! IBM assemblers. Not supported: COM, DXD, CXD, Q-type constants, AREAD, ICTL with other
+//! than the standard columns, PUNCH and REPRO (accepted, ignored).
+//!
 //! The work is done in phases:
-//! - [`source`]: columns 1-71, continuation in 72, fields; then the macro phase
+//! - `source`: columns 1-71, continuation in 72, fields; then the macro phase
 //!   (`macros`): definitions, libraries, COPY, conditional assembly, expansion;
 //! - pass 1 (`pass1`): sections, locations, symbols, literal pools;
-//! - pass 2 (`pass2`): operands evaluated ([`expr`]), USING resolution, instructions
+//! - pass 2 (`pass2`): operands evaluated (`expr`), USING resolution, instructions
 //!   encoded from [`crate::opcode::OPCODES`] (`instr`), constants (`dc`);
 //! - outputs: the flat image, the object deck ([`object`]), the listing (`listing`).
 //!

@@ -40,14 +40,13 @@ impl<'o> Asm<'o> {
         if let Some(s) = self.cur {
             return s;
         }
-        let s = self.new_section(String::new(), SectKind::Private, i);
+        let s = self.new_section(String::new(), SectKind::Private);
         self.cur = Some(s);
         self.p1[i].sect = Some(s);
         s
     }
 
-    fn new_section(&mut self, name: String, kind: SectKind, stmt: usize) -> u32 {
-        let _ = stmt;
+    fn new_section(&mut self, name: String, kind: SectKind) -> u32 {
         self.sects.push(Section { name, kind, loc: 0, max: 0, origin: 0 });
         (self.sects.len() - 1) as u32
     }
@@ -302,7 +301,7 @@ impl<'o> Asm<'o> {
                         }
                         let kind =
                             if name.is_empty() { SectKind::Private } else { SectKind::Csect };
-                        let s = self.new_section(name.clone(), kind, i);
+                        let s = self.new_section(name.clone(), kind);
                         if !name.is_empty() {
                             self.define(i, Value::reloc(s, 0), 1, 'J');
                         }
@@ -323,7 +322,7 @@ impl<'o> Asm<'o> {
                 let s = match existing {
                     Some(s) => s as u32,
                     None => {
-                        let s = self.new_section(name.clone(), SectKind::Dsect, i);
+                        let s = self.new_section(name.clone(), SectKind::Dsect);
                         self.define(i, Value::reloc(s, 0), 1, 'J');
                         s
                     }
@@ -375,7 +374,7 @@ impl<'o> Asm<'o> {
                         continue;
                     }
                     let kind = if d == Dir::Extrn { SectKind::Extern } else { SectKind::Weak };
-                    let x = self.new_section(s.clone(), kind, i);
+                    let x = self.new_section(s.clone(), kind);
                     self.syms.insert(
                         s,
                         Sym {
@@ -672,14 +671,14 @@ impl<'o> Asm<'o> {
     /// Creates external symbols for V-type constants that name nothing in this assembly.
     fn externals(&mut self) {
         let names = std::mem::take(&mut self.vcon_names);
-        for (n, i) in names {
+        for (n, _) in names {
             let local = self.sects.iter().any(|s| s.name == n && s.kind != SectKind::Dsect)
                 || self
                     .syms
                     .get(&n)
                     .is_some_and(|s| s.value.simple().is_some_and(|x| self.is_control(x)));
             if !local {
-                self.new_section(n, SectKind::Extern, i);
+                self.new_section(n, SectKind::Extern);
             }
         }
     }

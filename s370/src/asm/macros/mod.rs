@@ -754,8 +754,7 @@ fn find_seq(
         if st.comment_kind().is_some() {
             continue;
         }
-        let first = &st.segs[0].chars;
-        if first.first() == Some(&'.') || first.iter().any(|c| *c != ' ') {
+        {
             let f = split_fields(st);
             match f.op.to_ascii_uppercase().as_str() {
                 "MACRO" => depth += 1,
