@@ -29,6 +29,24 @@ pub struct Output {
     pub rc: i32,
 }
 
+/// What CP does with the user's answer to a [`Prompt`].
+pub type Answer = Box<dyn FnOnce(&mut Ctx<'_>, &mut UserState, &str) + Send>;
+
+/// A question a command asks before it can finish (LINK's `ENTER READ PASSWORD:`): the
+/// terminal's next line goes to `then`, not to CP's command reader or the guest.
+pub struct Prompt {
+    /// Whether the answer is typed without being shown.
+    pub hidden: bool,
+    /// What to do with the answer.
+    pub then: Answer,
+}
+
+impl std::fmt::Debug for Prompt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prompt").field("hidden", &self.hidden).finish()
+    }
+}
+
 /// Where a command writes: the terminal, or a capture buffer.
 #[allow(missing_debug_implementations)]
 pub struct Ctx<'a> {
@@ -38,9 +56,22 @@ pub struct Ctx<'a> {
     pub user: &'a User,
     capture: bool,
     out: Output,
+    prompt: Option<Prompt>,
 }
 
 impl Ctx<'_> {
+    /// Asks the user a question (shown on the terminal even when the response is captured)
+    /// and finishes the command with `then` when the answer comes.
+    pub fn ask(&mut self, question: &str, hidden: bool, then: Answer) {
+        self.user.console.write(question);
+        self.prompt = Some(Prompt { hidden, then });
+    }
+
+    /// The return code so far.
+    pub fn rc(&self) -> i32 {
+        self.out.rc
+    }
+
     /// Writes a response line.
     pub fn say(&mut self, text: impl Into<String>) {
         let t = text.into();
@@ -68,7 +99,8 @@ impl Ctx<'_> {
     }
 }
 
-/// Runs one CP command line for `user`, whose state `st` is locked.
+/// Runs one CP command line for `user`, whose state `st` is locked. A command that asks a
+/// question leaves it in `st.prompt`.
 pub fn execute(
     sys: &Arc<System>,
     user: &User,
@@ -76,38 +108,61 @@ pub fn execute(
     line: &str,
     capture: bool,
 ) -> Output {
-    let mut ctx = Ctx { sys, user, capture, out: Output::default() };
+    let mut ctx = Ctx { sys, user, capture, out: Output::default(), prompt: None };
+    dispatch(&mut ctx, st, line);
+    if let Some(p) = ctx.prompt.take() {
+        user.console.set_hidden(p.hidden);
+        st.prompt = Some(p);
+    }
+    ctx.out
+}
+
+/// Gives the answer to the pending prompt; returns the command's output.
+pub fn answer(sys: &Arc<System>, user: &User, st: &mut UserState, text: &str) -> Output {
+    let mut ctx = Ctx { sys, user, capture: false, out: Output::default(), prompt: None };
+    user.console.set_hidden(false);
+    if let Some(p) = st.prompt.take() {
+        (p.then)(&mut ctx, st, text);
+    }
+    if let Some(p) = ctx.prompt.take() {
+        user.console.set_hidden(p.hidden);
+        st.prompt = Some(p);
+    }
+    ctx.out
+}
+
+/// Finds the command `line` names and runs it.
+fn dispatch(ctx: &mut Ctx<'_>, st: &mut UserState, line: &str) {
     let mut t = Tokens::new(line);
-    let Some(word) = t.next_upper() else { return ctx.out };
+    let Some(word) = t.next_upper() else { return };
     let Some(entry) = table::find(&word, st.entry.classes, true) else {
         ctx.error(st, "DMKCFC001E", format!("?CP: {}", line.trim()));
-        return ctx.out;
+        return;
     };
     match entry.verb {
         Verb::Comment => {}
         Verb::Cp => {
             let rest = t.remainder().to_string();
-            return execute(sys, user, st, &rest, capture);
+            dispatch(ctx, st, &rest);
         }
-        Verb::Begin => misc::begin(&mut ctx, st, &mut t),
-        Verb::Ipl => ipl::ipl(&mut ctx, st, &mut t),
-        Verb::System => ipl::system(&mut ctx, st, &mut t),
+        Verb::Begin => misc::begin(ctx, st, &mut t),
+        Verb::Ipl => ipl::ipl(ctx, st, &mut t),
+        Verb::System => ipl::system(ctx, st, &mut t),
         Verb::Logoff => {
             st.deferred = Some(crate::user::Deferred::Logoff);
         }
         Verb::Disconn => {
             st.deferred = Some(crate::user::Deferred::Disconnect);
         }
-        Verb::Query => query::query(&mut ctx, st, &mut t),
-        Verb::Msg => misc::msg(&mut ctx, st, &mut t, false),
-        Verb::Warning => misc::msg(&mut ctx, st, &mut t, true),
-        Verb::Close => spool::close(&mut ctx, st, &mut t),
-        Verb::Spool => spool::spool(&mut ctx, st, &mut t),
-        Verb::Set => misc::set(&mut ctx, st, &mut t),
-        Verb::Terminal => misc::terminal(&mut ctx, st, &mut t),
+        Verb::Query => query::query(ctx, st, &mut t),
+        Verb::Msg => misc::msg(ctx, st, &mut t, false),
+        Verb::Warning => misc::msg(ctx, st, &mut t, true),
+        Verb::Close => spool::close(ctx, st, &mut t),
+        Verb::Spool => spool::spool(ctx, st, &mut t),
+        Verb::Set => misc::set(ctx, st, &mut t),
+        Verb::Terminal => misc::terminal(ctx, st, &mut t),
         _ => ctx.error(st, "DMKCFC001E", format!("?CP: {}", line.trim())),
     }
-    ctx.out
 }
 
 /// Runs a command line typed at the terminal: locks the user's state, runs it, then does

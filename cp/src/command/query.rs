@@ -25,8 +25,7 @@ pub fn query(ctx: &mut Ctx<'_>, st: &mut UserState, t: &mut Tokens<'_>) {
     } else if abbrev("VIRTUAL", 1) {
         virtual_config(ctx, st, t.next_upper().as_deref());
     } else if abbrev("STORAGE", 4) {
-        let size = st.vm.memory().size();
-        ctx.say(format!("STORAGE = {}", format_storage(size)));
+        ctx.say(format!("STORAGE = {}", format_storage(u64::from(st.storage))));
     } else if abbrev("LOGMSG", 3) {
         let lines = ctx.sys.logmsg.lock().unwrap_or_else(|p| p.into_inner()).clone();
         if lines.is_empty() {
@@ -132,8 +131,7 @@ fn names(ctx: &mut Ctx<'_>) {
 fn virtual_config(ctx: &mut Ctx<'_>, st: &mut UserState, what: Option<&str>) {
     let all = what.is_none() || what == Some("ALL");
     if all || what == Some("STOR") || what == Some("STORAGE") {
-        let size = st.vm.memory().size();
-        ctx.say(format!("STORAGE = {}", format_storage(size)));
+        ctx.say(format!("STORAGE = {}", format_storage(u64::from(st.storage))));
     }
     let term = ctx.user.terminal_name();
     let lines: Vec<String> = st

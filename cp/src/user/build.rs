@@ -40,15 +40,24 @@ pub enum LogonError {
     Machine(String),
 }
 
-/// The backend for a user's machine type and storage size.
-pub(crate) fn make_backend(
+/// The backend for a user's machine type and storage size. An S/370 machine also gets room
+/// for the saved segments that load above its storage (CMSSEG at 15M in a 15M machine), as a
+/// VM/370 virtual machine addresses shared segments beyond its own size.
+pub fn make_backend(
     sys: &System,
     machine: Machine,
     storage: u32,
 ) -> Result<Box<dyn Backend>, String> {
     match machine {
         Machine::S370 => {
-            let mut b = S370Backend::new(storage as usize);
+            let top = sys
+                .saved
+                .iter()
+                .filter(|((_, m), s)| *m == machine && !s.ipl)
+                .map(|(_, s)| s.end() + 1)
+                .max()
+                .unwrap_or(0);
+            let mut b = S370Backend::new(storage.max(top) as usize);
             crate::user::run::configure_time(sys, &mut b);
             Ok(Box::new(b))
         }
@@ -223,6 +232,7 @@ impl User {
         let terminal = TerminalSettings::from_entry(&entry);
         let now = sys.now();
         let state = UserState {
+            storage: entry.storage.0,
             entry,
             vm,
             console_addr,
@@ -239,6 +249,8 @@ impl User {
             ipl_parm: None,
             segments: Vec::new(),
             deferred: None,
+            prompt: None,
+            held_diag: None,
         };
         let user = Arc::new(User {
             userid: userid.clone(),

@@ -52,13 +52,14 @@ fn write_bytes(mem: &mut dyn GuestMemory, addr: u32, data: &[u8]) -> bool {
     mem.write(u64::from(addr & 0x00FF_FFFF), data).is_ok()
 }
 
-/// Handles a DIAGNOSE and returns the answer for the processor.
+/// Handles a DIAGNOSE and returns the answer for the processor, or `None` when the answer
+/// must wait (a CP command asked the user a question; `st.held_diag` keeps the registers).
 pub(crate) fn diagnose(
     sys: &Arc<System>,
     user: &User,
     st: &mut UserState,
     req: &ServiceRequest,
-) -> Completion {
+) -> Option<Completion> {
     let mut a = Answer { gpr: req.gpr, cc: 0 };
     let (rx, ry) = (req.rx, req.ry);
     let ok = match req.code {
@@ -72,13 +73,17 @@ pub(crate) fn diagnose(
         0x58 => console_3270(user, st, &mut a, rx, ry),
         0x5C => message_editing(st, &mut a, rx, ry),
         0x60 => {
-            a.gpr[rx] = st.vm.backend.memory().size() as u32;
+            a.gpr[rx] = st.storage;
             true
         }
         0x64 => named_segment(sys, st, &mut a, rx, ry),
         _ => false,
     };
-    if ok { a.done() } else { Completion::ProgramCheck(SPECIFICATION) }
+    if st.prompt.is_some() && req.code == 0x08 {
+        st.held_diag = Some((a.gpr, ry));
+        return None;
+    }
+    Some(if ok { a.done() } else { Completion::ProgramCheck(SPECIFICATION) })
 }
 
 /// X'00': `VM/370  ` + version + userid, as R6 (SixPack 1.2) stores it.

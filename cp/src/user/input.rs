@@ -107,6 +107,9 @@ fn cp_prefix<'a>(raw: &'a str, t: &TerminalSettings) -> Option<&'a str> {
 impl User {
     /// A line the user typed (ENTER).
     pub fn input(self: &Arc<Self>, sys: &Arc<System>, raw: &str) {
+        if self.answer_prompt(sys, raw) {
+            return;
+        }
         let (terminal, cp_mode, runnable, console_addr) = {
             let st = self.lock();
             (st.terminal.clone(), st.cp_mode, st.runnable(), st.console_addr)
@@ -141,6 +144,33 @@ impl User {
             self.lock().vm.attention(console_addr);
         }
         self.wake(Wake::Interactive);
+    }
+
+    /// Gives the line to a pending prompt (a LINK password); true if there was one. A
+    /// DIAGNOSE X'08' held for the answer is then completed and the machine runs on.
+    fn answer_prompt(self: &Arc<Self>, sys: &Arc<System>, raw: &str) -> bool {
+        let deferred = {
+            let mut st = self.lock();
+            if st.prompt.is_none() {
+                return false;
+            }
+            let out = crate::command::answer(sys, self, &mut st, raw);
+            if st.prompt.is_none() {
+                if let Some((mut gpr, ry)) = st.held_diag.take() {
+                    gpr[ry] = out.rc as u32;
+                    let _ =
+                        st.vm.backend.complete(crate::backend::Completion::Service { gpr, cc: 0 });
+                    self.wake(Wake::Interactive);
+                }
+            }
+            st.deferred.take()
+        };
+        match deferred {
+            Some(super::Deferred::Logoff) => self.logoff(sys, false),
+            Some(super::Deferred::Disconnect) => self.disconnect(sys),
+            None => {}
+        }
+        true
     }
 
     /// The attention key (PA1, BREAK): enter CP mode.

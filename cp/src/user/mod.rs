@@ -14,7 +14,7 @@
 //! takes another user's state lock: messages go to other users through their
 //! [`ConsoleLink`], which has its own lock.
 
-mod build;
+pub mod build;
 pub mod diag;
 mod input;
 mod run;
@@ -106,6 +106,9 @@ pub struct UserState {
     pub entry: UserEntry,
     /// The virtual machine.
     pub vm: Vm,
+    /// The storage size the machine is defined with (DIAGNOSE X'60', QUERY STORAGE); the
+    /// backend may hold more, to make room for shared segments above it.
+    pub storage: u32,
     /// The console's virtual address.
     pub console_addr: u16,
     /// In CP mode (`CP READ`).
@@ -134,6 +137,11 @@ pub struct UserState {
     pub segments: Vec<String>,
     /// Work for after the state lock is released (LOGOFF, DISCONNECT from the guest).
     pub(crate) deferred: Option<Deferred>,
+    /// A question a command asked; the next line the user types answers it.
+    pub prompt: Option<crate::command::Prompt>,
+    /// A DIAGNOSE X'08' waiting for the answer to a prompt: the guest's registers and the
+    /// Ry register number, to complete it with the command's return code.
+    pub(crate) held_diag: Option<([u32; 16], usize)>,
 }
 
 /// A logged-on user.
@@ -218,6 +226,25 @@ impl User {
     pub fn try_settings(&self) -> Option<(bool, bool, bool)> {
         let st = self.state.try_lock().ok()?;
         Some((st.settings.msg, st.settings.wng, st.disconnected_at.is_some()))
+    }
+
+    /// Attaches a new terminal to a disconnected user (`RECONNECT AT ...`); the user is in
+    /// CP mode and goes on with BEGIN.
+    pub fn reconnect(
+        &self,
+        sys: &System,
+        terminal: std::sync::Arc<dyn crate::vdev::TermSink>,
+        name: &str,
+    ) {
+        self.console.attach(Some(terminal));
+        self.set_terminal_name(Some(name.to_string()));
+        self.kick();
+        let mut st = self.lock();
+        st.disconnected_at = None;
+        st.cp_mode = true;
+        drop(st);
+        self.console.set_cp_mode(true);
+        self.console.write(&format!("RECONNECT AT {}", sys.zone.stamp(sys.now())));
     }
 
     /// Disconnects the user's terminal; the machine runs on (`DISCONNECT AT ...`).

@@ -83,6 +83,9 @@ impl UserState {
         if self.cp_mode || !self.runnable() {
             return SliceOutcome { end: SliceEnd::Stopped, used_ns: 1 };
         }
+        if self.held_diag.is_some() {
+            return SliceOutcome { end: SliceEnd::Blocked, used_ns: 1 };
+        }
         self.vm.state = RunState::Running;
         self.vm.resume_blocked();
         let start = Instant::now();
@@ -127,7 +130,10 @@ impl UserState {
                     let _ = self.vm.backend.complete(Completion::Simulate);
                 }
                 Exit::Service(req) => {
-                    let answer = super::diag::diagnose(sys, user, self, &req);
+                    let Some(answer) = super::diag::diagnose(sys, user, self, &req) else {
+                        // A CP command asked a question: the guest waits for the answer.
+                        break SliceEnd::Blocked;
+                    };
                     let _ = self.vm.backend.complete(answer);
                     if self.cp_mode || self.deferred.is_some() {
                         break SliceEnd::Stopped;

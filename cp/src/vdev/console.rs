@@ -35,6 +35,13 @@ pub trait TermSink: Send + Sync {
     fn line(&self, text: &str);
     /// The status changed.
     fn status(&self, status: Status);
+    /// The next line is typed without being shown (a password), or shown again.
+    fn hidden(&self, _hidden: bool) {}
+    /// PF key `n` (1-24) now enters `text` (IMMED: at once; DELAYED: into the input area)
+    /// or nothing (`None`).
+    fn set_pf(&self, _n: u8, _text: Option<(bool, String)>) {}
+    /// The MORE... delays changed (TERMINAL MORE), in seconds.
+    fn set_more(&self, _first: u16, _next: u16) {}
 }
 
 #[derive(Default)]
@@ -91,6 +98,30 @@ impl ConsoleLink {
     /// The status the terminal shows.
     pub fn status(&self) -> Status {
         self.lock().status()
+    }
+
+    /// Tells the terminal what PF key `n` does (SET PFnn).
+    pub fn set_pf(&self, n: u8, text: Option<(bool, String)>) {
+        let sink = self.lock().sink.clone();
+        if let Some(t) = sink {
+            t.set_pf(n, text);
+        }
+    }
+
+    /// Tells the terminal its MORE... delays (TERMINAL MORE).
+    pub fn set_more(&self, first: u16, next: u16) {
+        let sink = self.lock().sink.clone();
+        if let Some(t) = sink {
+            t.set_more(first, next);
+        }
+    }
+
+    /// Makes the next line typed non-display (a password prompt) or displayed again.
+    pub fn set_hidden(&self, hidden: bool) {
+        let sink = self.lock().sink.clone();
+        if let Some(t) = sink {
+            t.hidden(hidden);
+        }
     }
 
     /// Attaches a terminal (logon, reconnect) or detaches it (`None`: disconnect).
