@@ -251,6 +251,7 @@ impl User {
             deferred: None,
             prompt: None,
             held_diag: None,
+            full_screen_read: None,
         };
         let user = Arc::new(User {
             userid: userid.clone(),
