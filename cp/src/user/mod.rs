@@ -174,6 +174,15 @@ impl User {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Locks the user's state if nobody holds it now.
+    pub fn try_lock_state(&self) -> Result<MutexGuard<'_, UserState>, ()> {
+        match self.state.try_lock() {
+            Ok(g) => Ok(g),
+            Err(std::sync::TryLockError::Poisoned(p)) => Ok(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => Err(()),
+        }
+    }
+
     /// The system the user is on (gone only while the system is being dropped).
     pub fn system(&self) -> Option<Arc<System>> {
         self.sys.upgrade()
