@@ -22,4 +22,5 @@ mod insn;
 pub mod interrupt;
 pub mod opcode;
 pub mod psw;
+pub mod runner;
 pub mod storage;
