@@ -7,3 +7,19 @@
 //! reaches terminals only through the `terminals` crate's session interface.
 //!
 //! Status: being built (issues 4 and 5).
+
+pub mod backend;
+pub mod clock;
+pub mod command;
+pub mod config;
+pub mod dasd;
+pub mod defaults;
+pub mod directory;
+pub mod dispatch;
+pub mod nss;
+pub mod setup;
+pub mod spool;
+pub mod system;
+pub mod user;
+pub mod vdev;
+pub mod vm;

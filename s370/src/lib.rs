@@ -20,6 +20,7 @@ pub mod ebcdic;
 pub mod format;
 mod insn;
 pub mod interrupt;
+pub mod machine;
 pub mod opcode;
 pub mod psw;
 pub mod runner;

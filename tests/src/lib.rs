@@ -3,3 +3,6 @@
 //! Helpers shared by the integration tests in `tests/tests/`: locating `../shared`, starting a
 //! CP on a scratch data directory, and driving terminals. The scenarios themselves are the
 //! files under `tests/tests/` and `tests/sessions/`.
+
+/// CMS session transcripts (`tests/cms/*.cmst`): the parser and the output matcher.
+pub mod transcript;

@@ -198,6 +198,13 @@ impl Cpu {
         }
     }
 
+    /// Takes a program interruption for the 4-byte instruction the processor last handed to
+    /// its caller (a DIAGNOSE or I/O instruction the caller refuses, e.g. an unknown DIAGNOSE
+    /// code): the instruction is suppressed, the old PSW points past it, ILC 2.
+    pub fn program_interrupt_after(&mut self, code: u16) {
+        self.take_program(code, 2);
+    }
+
     /// Takes a program interruption for the current instruction: `ilc` is its length code
     /// (EXECUTE's when it ran as a target); the PSW's instruction address is already what
     /// the old PSW must show.
