@@ -3,8 +3,8 @@
 //!
 //! ```text
 //!  run(budget)
+//!   update the interval timer
 //!   loop:  budget used up?            -> Exit::Budget
-//!          update the interval timer
 //!          take a pending interruption the PSW allows (counts one against the budget)
 //!          wait bit on?                -> Exit::Wait
 //!          burst: up to min(budget, next timer event) instructions
@@ -12,6 +12,7 @@
 //!             handler Err(Program)  -> program interruption, end burst
 //!             handler Err(Break)    -> end burst (masks changed)
 //!             handler Err(Exit)     -> return the recorded exit
+//!          update the interval timer
 //! ```
 //!
 //! Program interruptions: segment- and page-translation exceptions *nullify* (the old PSW
@@ -35,11 +36,11 @@ impl Cpu {
         self.exit = None;
         self.ex_active = false;
         let mut left = budget;
+        self.update_timers();
         loop {
             if left == 0 {
                 return Exit::Budget;
             }
-            self.update_timers();
             if self.take_interruption() {
                 left -= 1;
                 continue;
@@ -55,6 +56,7 @@ impl Cpu {
             self.clocks.executed += done;
             self.counters.instructions += done;
             left = left.saturating_sub(done);
+            self.update_timers();
             if stop == Some(Stop::Exit)
                 && let Some(e) = self.exit.take()
             {
