@@ -202,7 +202,7 @@ impl System {
             tuning.q2_slice = std::time::Duration::from_secs(3600);
         }
         let logmsg = config.log_message.clone();
-        Ok(Arc::new(System {
+        let sys = Arc::new(System {
             data_dir: dir.clone(),
             config,
             directory: RwLock::new(directory),
@@ -220,7 +220,9 @@ impl System {
             shutting_down: AtomicBool::new(false),
             logons_disabled: AtomicBool::new(false),
             shut_down: (Mutex::new(false), Condvar::new()),
-        }))
+        });
+        sys.start_housekeeping();
+        Ok(sys)
     }
 
     /// The logged-on user `userid` (upper case), if any.
@@ -308,6 +310,50 @@ impl System {
     /// The spool, locked.
     pub fn spool(&self) -> MutexGuard<'_, SpoolStore> {
         lock(&self.spool)
+    }
+
+    /// Logs off every disconnected user whose machine has waited for its console (a console
+    /// read, CP mode, or stopped) for longer than the disconnect timeout (`DISCTIME`, R6's 15
+    /// minutes), counting from `now` (seconds since 1970). Returns the users logged off.
+    pub fn reap_disconnected(self: &Arc<Self>, now: i64) -> Vec<String> {
+        let limit = i64::from(self.config.disconnect_timeout) * 60;
+        if limit == 0 {
+            return Vec::new();
+        }
+        let mut gone = Vec::new();
+        for u in self.users() {
+            let waiting_since = {
+                let Ok(st) = u.try_lock_state() else { continue };
+                let needs_console = st.cp_mode
+                    || !st.runnable()
+                    || u.console.status() == crate::vdev::Status::VmRead;
+                match st.disconnected_at {
+                    Some(t) if needs_console => Some(t),
+                    _ => None,
+                }
+            };
+            if waiting_since.is_some_and(|t| now - t >= limit) {
+                u.logoff(self, true);
+                gone.push(u.userid.clone());
+            }
+        }
+        gone
+    }
+
+    /// Starts the housekeeping thread: disconnected users are reaped once a second.
+    pub fn start_housekeeping(self: &Arc<Self>) {
+        let weak = Arc::downgrade(self);
+        let _ = std::thread::Builder::new().name("housekeeping".into()).spawn(move || {
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(1));
+                let Some(sys) = weak.upgrade() else { return };
+                if sys.shutting_down() {
+                    return;
+                }
+                let now = sys.now();
+                sys.reap_disconnected(now);
+            }
+        });
     }
 }
 

@@ -252,6 +252,7 @@ impl User {
             prompt: None,
             cmd: Default::default(),
             held_diag: None,
+            full_screen_read: None,
         };
         let user = Arc::new(User {
             userid: userid.clone(),

@@ -144,6 +144,9 @@ pub struct UserState {
     /// A DIAGNOSE X'08' waiting for the answer to a prompt: the guest's registers and the
     /// Ry register number, to complete it with the command's return code.
     pub(crate) held_diag: Option<([u32; 16], usize)>,
+    /// A DIAGNOSE X'58' full-screen read waiting for the user's key: the guest's registers,
+    /// Ry, and the data area (address, count).
+    pub(crate) full_screen_read: Option<([u32; 16], usize, u32, usize)>,
 }
 
 /// A logged-on user.
@@ -173,6 +176,15 @@ impl User {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Locks the user's state if nobody holds it now.
+    pub fn try_lock_state(&self) -> Result<MutexGuard<'_, UserState>, ()> {
+        match self.state.try_lock() {
+            Ok(g) => Ok(g),
+            Err(std::sync::TryLockError::Poisoned(p)) => Ok(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => Err(()),
+        }
+    }
+
     /// The system the user is on (gone only while the system is being dropped).
     pub fn system(&self) -> Option<Arc<System>> {
         self.sys.upgrade()
@@ -200,7 +212,8 @@ impl User {
         self.kicker.lock().unwrap_or_else(|p| p.into_inner()).kick();
     }
 
-    pub(crate) fn set_kicker(&self, k: Kicker) {
+    /// Replaces the handle that ends the machine's slices (a new backend after DEFINE STORAGE).
+    pub fn set_kicker(&self, k: Kicker) {
         *self.kicker.lock().unwrap_or_else(|p| p.into_inner()) = k;
     }
 
@@ -234,6 +247,38 @@ impl User {
     /// is held, e.g. by the user's own running command).
     pub fn try_storage(&self) -> Option<u32> {
         self.state.try_lock().ok().map(|s| s.storage)
+    }
+
+    /// Attaches a new terminal to a disconnected user (`RECONNECT AT ...`); the user is in
+    /// CP mode and goes on with BEGIN.
+    pub fn reconnect(
+        &self,
+        sys: &System,
+        terminal: std::sync::Arc<dyn crate::vdev::TermSink>,
+        name: &str,
+    ) {
+        self.console.attach(Some(terminal));
+        self.set_terminal_name(Some(name.to_string()));
+        self.kick();
+        let mut st = self.lock();
+        st.disconnected_at = None;
+        st.cp_mode = true;
+        drop(st);
+        self.console.set_cp_mode(true);
+        self.console.write(&format!("RECONNECT AT {}", sys.zone.stamp(sys.now())));
+    }
+
+    /// The inbound record of a full-screen read (AID, cursor, fields): stored in the waiting
+    /// DIAGNOSE X'58' read's data area, which then completes.
+    pub fn full_screen_input(&self, bytes: &[u8]) {
+        let mut st = self.lock();
+        let Some((mut gpr, ry, addr, count)) = st.full_screen_read.take() else { return };
+        let n = bytes.len().min(count);
+        let _ = st.vm.memory().write(u64::from(addr), &bytes[..n]);
+        gpr[ry] = (count - n) as u32;
+        let _ = st.vm.backend.complete(crate::backend::Completion::Service { gpr, cc: 0 });
+        drop(st);
+        self.wake(Wake::Interactive);
     }
 
     /// Disconnects the user's terminal; the machine runs on (`DISCONNECT AT ...`).

@@ -83,7 +83,7 @@ impl UserState {
         if self.cp_mode || !self.runnable() {
             return SliceOutcome { end: SliceEnd::Stopped, used_ns: 1 };
         }
-        if self.held_diag.is_some() {
+        if self.held_diag.is_some() || self.full_screen_read.is_some() {
             return SliceOutcome { end: SliceEnd::Blocked, used_ns: 1 };
         }
         self.vm.state = RunState::Running;

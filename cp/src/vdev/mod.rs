@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use s370::devices::{Card, Output, PrintRecord};
 
-pub use console::{ConsoleDevice, ConsoleLink, Status, TermSink};
+pub use console::{ConsoleDevice, ConsoleLink, FullScreen, Status, TermSink};
 pub use spool::{SpoolOptions, SpoolReader};
 
 /// What a virtual device is, with what CP keeps for each kind.
