@@ -18,9 +18,7 @@ use std::time::Instant;
 
 use s370::cpu::IoRequest;
 
-use crate::backend::{
-    ArchRegs, BackendError, Completion, Exit, GuestMemory, S370Regs, ServiceRequest, Slice,
-};
+use crate::backend::{ArchRegs, BackendError, Completion, Exit, S370Regs, ServiceRequest, Slice};
 use crate::command::Ctx;
 use crate::command::table::abbreviates;
 use crate::command::tokens::Tokens;
@@ -131,6 +129,9 @@ fn hex(bytes: &[u8]) -> String {
 
 /// An instruction as TRACE shows it: `mnem xxxxxxxx xxxx`.
 fn insn_text(bytes: &[u8]) -> (String, usize, String) {
+    if bytes.is_empty() {
+        return (String::new(), 0, String::new());
+    }
     let first = bytes.first().copied().unwrap_or(0);
     let second = bytes.get(1).copied().unwrap_or(0);
     let len = s370::format::length_of(first) as usize;
@@ -194,7 +195,9 @@ pub(crate) fn run(st: &mut UserState, user: &User, slice: Slice) -> Result<Exit,
             enter_cp(st, user);
             return Ok(Exit::Preempted);
         }
-        let bytes = read(st, ia, 6);
+        // Only branch and instruction tracing look at the instruction itself.
+        let looks = st.cmd.trace.on(Event::Instruct) || st.cmd.trace.on(Event::Branch);
+        let bytes = if looks { read(st, ia, 6) } else { Vec::new() };
         let (mnem, len, text) = insn_text(&bytes);
         let resumed = st.cmd.trace.resume_at.take() == Some(ia);
         if st.cmd.trace.on(Event::Instruct) && !resumed && !bytes.is_empty() {
@@ -222,7 +225,8 @@ pub(crate) fn run(st: &mut UserState, user: &User, slice: Slice) -> Result<Exit,
         }
         let stop = match interrupted(&ints, &ints_after) {
             Some(class) => trace_interruption(st, user, class, after.psw),
-            None => trace_branch(st, user, ia, len, &mnem, &text, psw_ia(after.psw)),
+            None if looks => trace_branch(st, user, ia, len, &mnem, &text, psw_ia(after.psw)),
+            None => false,
         };
         if stop {
             enter_cp(st, user);
@@ -553,11 +557,4 @@ fn finish(ctx: &mut Ctx<'_>, st: &mut UserState, was: bool) {
     } else if !now {
         ctx.say("TRACE ENDED");
     }
-}
-
-/// Reads guest memory for DISPLAY-style callers (shared helper).
-pub fn read_guest(mem: &dyn GuestMemory, addr: u64, len: usize) -> Option<Vec<u8>> {
-    let mut b = vec![0u8; len];
-    mem.read(addr, &mut b).ok()?;
-    Some(b)
 }
