@@ -97,6 +97,11 @@ fn display_store_system_and_adstop() {
     alice.expect("display g2-5", "GPR  2 = 00000000 00000064 00000000 00000000");
     alice.cmd("begin");
     stopped_600d(&alice);
+    // Disassembly (an addition to R6's DISPLAY).
+    let dis = alice.cmd("display i400-40f");
+    assert_eq!(dis.len(), 4, "{dis:?}");
+    assert_eq!(dis[0], "000400  4130 3001       LA    3,1(0,3)");
+    assert!(dis[3].starts_with("00040C  8200 0480       LPSW"), "{dis:?}");
 
     alice.expect("store g5 abc 1", "STORE COMPLETE");
     alice.expect("display g5.2", "GPR  5 = 00000ABC 00000001");

@@ -11,7 +11,9 @@
 //!
 //! Storage is shown four words to a line (`xxxxxx word1 word2 word3 word4`, with the key
 //! when the line starts a 2K block), with the EBCDIC translation for `T`; keys as
-//! `xxxxxx TO xxxxxx   KEY = kk`. R6 has no disassembling form; `I` is not accepted.
+//! `xxxxxx TO xxxxxx   KEY = kk`. R6 has no disassembling form; this CP adds one,
+//! `Ihexloc[-hexloc2|.count]`, one instruction to a line (`xxxxxx  5810 C00E  L  1,14(0,12)`)
+//! from [`s370::disasm`].
 
 use crate::backend::{ArchRegs, S370Regs, X86Regs};
 use crate::command::Ctx;
@@ -28,6 +30,7 @@ enum Kind {
     Gpr,
     Fpr,
     Cr,
+    Insn,
 }
 
 /// A range as written after a location or register: `-end`, `:end`, `.count`.
@@ -94,11 +97,13 @@ pub fn display(ctx: &mut Ctx<'_>, st: &mut UserState, t: &mut Tokens<'_>) {
                     b'R' => (Kind::Gpr, &w[1..]),
                     b'Y' => (Kind::Fpr, &w[1..]),
                     b'X' => (Kind::Cr, &w[1..]),
+                    b'I' => (Kind::Insn, &w[1..]),
                     _ => (kind, w.as_str()),
                 };
                 kind = k;
                 match k {
                     Kind::Gpr | Kind::Fpr | Kind::Cr => show_regs(ctx, st, k, rest),
+                    Kind::Insn => show_insns(ctx, st, rest),
                     _ => show_storage(ctx, st, k, rest),
                 }
             }
@@ -277,6 +282,40 @@ fn show_storage(ctx: &mut Ctx<'_>, st: &mut UserState, k: Kind, spec: &str) -> b
         }
         ctx.say(line);
         at = line_end;
+    }
+    true
+}
+
+/// `Ihexloc[-hexloc2|.count]`: instructions, disassembled (an addition to R6's DISPLAY).
+fn show_insns(ctx: &mut Ctx<'_>, st: &mut UserState, spec: &str) -> bool {
+    let size = st.vm.memory().size() as u32;
+    let Some((a, b)) = range(spec, true) else { return false };
+    let first = a.unwrap_or(0) & !1;
+    let end = b.unwrap_or(first + 1).min(size);
+    if first >= size || end <= first {
+        ctx.error(st, "DMKCDB160E", format!("HEXLOC {first:06X} EXCEEDS STORAGE"));
+        return true;
+    }
+    // Enough bytes for the last instruction to be whole.
+    let mut bytes = vec![0u8; ((end - first) + 5).min(size - first) as usize];
+    if st.vm.memory().read(u64::from(first), &mut bytes).is_err() {
+        return false;
+    }
+    let opts = s370::disasm::Options::default();
+    for l in s370::disasm::lines(&bytes, first, &opts) {
+        if l.addr >= end {
+            break;
+        }
+        let obj: Vec<String> =
+            l.bytes.chunks(2).map(|c| c.iter().map(|b| format!("{b:02X}")).collect()).collect();
+        let line = format!(
+            "{:06X}  {:<14}  {:<6}{}",
+            l.addr,
+            obj.join(" "),
+            l.decoded.mnemonic,
+            l.decoded.operands
+        );
+        ctx.say(line.trim_end().to_string());
     }
     true
 }
