@@ -176,10 +176,13 @@ fn pre_logon(
         let mut t = Tokens::new(&line);
         let Some(word) = t.next_upper() else { continue };
         let Some(entry) = find(&word, Classes::NONE, false) else {
-            console.write_line(&format!("?CP: {}", line.trim()));
+            console.write_line(&format!("?CP: {word}"));
             continue;
         };
         match entry.verb {
+            Verb::Logon if !sys.logons_enabled() => {
+                console.write_line("DMKLOG059E LOGON REJECTED; SYSTEM DISABLED FOR LOGONS");
+            }
             Verb::Logon => {
                 let Some(userid) = t.next_upper() else {
                     console.write_line("DMKLOG020E USERID MISSING OR INVALID");
@@ -211,7 +214,7 @@ fn pre_logon(
                 return None;
             }
             Verb::Comment => {}
-            _ => console.write_line(&format!("?CP: {}", line.trim())),
+            _ => console.write_line(&format!("?CP: {word}")),
         }
     }
 }

@@ -237,6 +237,7 @@ impl User {
             vm,
             console_addr,
             cp_mode: true,
+            cp_once: false,
             settings,
             terminal,
             logon_secs: now,
@@ -328,8 +329,10 @@ impl User {
         if show_acct {
             self.console.write(&acct);
         }
-        let word = if forced { "FORCED" } else { "LOGOFF" };
-        self.console.write(&format!("{word} AT {}", sys.zone.stamp(sys.now())));
+        // A forced logoff looks the same to the user as a LOGOFF (the operator's console is
+        // told it was forced).
+        let _ = forced;
+        self.console.write(&format!("LOGOFF AT {}", sys.zone.stamp(sys.now())));
         self.release_links(sys);
         sys.remove_user(&self.userid);
         self.console.set_cp_mode(true);

@@ -113,6 +113,8 @@ pub struct UserState {
     pub console_addr: u16,
     /// In CP mode (`CP READ`).
     pub cp_mode: bool,
+    /// SET RUN ON: the terminal reads one CP command while the machine keeps running.
+    pub cp_once: bool,
     /// SET values.
     pub settings: Settings,
     /// TERMINAL values.
