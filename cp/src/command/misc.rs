@@ -129,8 +129,21 @@ pub fn set(ctx: &mut Ctx<'_>, st: &mut UserState, t: &mut Tokens<'_>) {
         if !(1..=24).contains(&key) {
             return ctx.error(st, "DMKCFS026E", "OPERAND MISSING OR INVALID");
         }
-        let text = t.remainder().trim_end();
-        st.settings.pf[key - 1] = (!text.is_empty()).then(|| text.to_string());
+        // SET PFnn [DELAYED|IMMED] text: DELAYED (the default on a display) puts the text in
+        // the input area, IMMED enters it at once.
+        let mut immediate = false;
+        let mut rest = t.remainder().trim_end();
+        let mut words = Tokens::new(rest);
+        match words.next_upper().as_deref() {
+            Some(w) if abbreviates(w, "IMMED", 3) => {
+                immediate = true;
+                rest = words.remainder().trim_end();
+            }
+            Some(w) if abbreviates(w, "DELAYED", 3) => rest = words.remainder().trim_end(),
+            _ => {}
+        }
+        st.settings.pf[key - 1] = (!rest.is_empty()).then(|| rest.to_string());
+        ctx.user.console.set_pf(key as u8, (!rest.is_empty()).then(|| (immediate, rest.to_string())));
         return;
     }
     let value = t.next_upper();
@@ -270,7 +283,10 @@ pub fn terminal(ctx: &mut Ctx<'_>, st: &mut UserState, t: &mut Tokens<'_>) {
             let a = v.as_deref().and_then(|n| n.parse::<u16>().ok());
             let b = t.next_upper().and_then(|n| n.parse::<u16>().ok());
             match (a, b) {
-                (Some(a), Some(b)) if a <= 255 && b <= 255 => term.more = (a, b),
+                (Some(a), Some(b)) if a <= 255 && b <= 255 => {
+                    term.more = (a, b);
+                    ctx.user.console.set_more(a, b);
+                }
                 _ => return bad(ctx, st),
             }
         } else if w == "MODE" {
