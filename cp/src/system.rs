@@ -106,6 +106,8 @@ pub struct System {
     pub saved: BTreeMap<(String, Machine), Arc<SavedSystem>>,
     /// The dispatcher.
     pub dispatcher: Dispatcher,
+    /// Timed wake-ups of waiting machines (clock comparator).
+    pub timers: Arc<crate::timers::Timers>,
     /// The log message (`SET LOGMSG`).
     pub logmsg: Mutex<Vec<String>>,
     /// When the system started (INDICATE LOAD's processor use is measured from it).
@@ -215,6 +217,7 @@ impl System {
             links: Mutex::new(Vec::new()),
             saved,
             dispatcher: Dispatcher::new(workers, tuning),
+            timers: Arc::new(crate::timers::Timers::new()),
             logmsg: Mutex::new(logmsg),
             started: Instant::now(),
             shutting_down: AtomicBool::new(false),
@@ -222,6 +225,7 @@ impl System {
             shut_down: (Mutex::new(false), Condvar::new()),
         });
         sys.start_housekeeping();
+        sys.timers.start(Arc::downgrade(&sys));
         Ok(sys)
     }
 
@@ -290,6 +294,7 @@ impl System {
     /// wakes [`System::wait_for_shutdown`].
     pub fn finish_shutdown(&self) {
         self.begin_shutdown();
+        self.timers.stop();
         *lock(&self.shut_down.0) = true;
         self.shut_down.1.notify_all();
     }

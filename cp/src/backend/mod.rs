@@ -325,4 +325,16 @@ pub trait Backend: Send {
     /// privileged instructions run in the interpreter or are intercepted for CP. Machines
     /// without such a choice keep running as they do.
     fn set_assist(&mut self, on: bool);
+    /// After an [`Exit::Idle`]: how long until a timer the guest armed (clock comparator,
+    /// or a timer that runs in waits) could interrupt it, so CP can wake it then. `None`:
+    /// only an outside event (I/O, a console line) can end the wait.
+    fn idle_timer(&self) -> Option<Duration> {
+        None
+    }
+    /// Deterministic systems: lets `d` of clock time pass in the wait at once (the guest's
+    /// TOD clock moves, its processor time does not).
+    fn skip_idle(&mut self, _d: Duration) {}
+    /// CP's SET TIMER: the interval timer stops (`runs` false), counts real time (`real`),
+    /// or counts the machine's processor time.
+    fn set_interval_timer(&mut self, _runs: bool, _real: bool) {}
 }

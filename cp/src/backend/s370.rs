@@ -11,7 +11,7 @@
 //! zero, so guest real and absolute addresses are the same here.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use s370::channel::ChannelMemory;
 use s370::cpu::{Cpu, Exit as CpuExit, Intercept, IoOp, Mode};
@@ -229,6 +229,21 @@ impl Backend for S370Backend {
 
     fn set_assist(&mut self, on: bool) {
         self.cpu.set_mode(Mode { interpretive: true, assist: on });
+    }
+
+    fn idle_timer(&self) -> Option<Duration> {
+        // TOD units are 1/4096 µs.
+        self.cpu.idle_timer().map(|u| {
+            Duration::from_nanos((u128::from(u) * 1000 / 4096).min(u128::from(u64::MAX)) as u64)
+        })
+    }
+
+    fn skip_idle(&mut self, d: Duration) {
+        self.cpu.skip_idle((d.as_nanos() * 4096 / 1000).min(u128::from(u64::MAX)) as u64);
+    }
+
+    fn set_interval_timer(&mut self, runs: bool, real: bool) {
+        self.cpu.set_interval_timer(runs, real);
     }
 }
 

@@ -124,6 +124,7 @@ fn define_storage(ctx: &mut Ctx<'_>, st: &mut UserState, w: Option<String>) {
         Err(e) => return ctx.error(st, "DMKDEF060E", e),
     };
     backend.set_assist(st.settings.assist && !st.cmd.trace.wants_assist_off());
+    st.settings.timer.apply(backend.as_mut());
     ctx.user.set_kicker(backend.kicker());
     st.vm.backend = backend;
     st.vm.reset_devices();

@@ -143,7 +143,9 @@ pub fn set(ctx: &mut Ctx<'_>, st: &mut UserState, t: &mut Tokens<'_>) {
             _ => {}
         }
         st.settings.pf[key - 1] = (!rest.is_empty()).then(|| rest.to_string());
-        ctx.user.console.set_pf(key as u8, (!rest.is_empty()).then(|| (immediate, rest.to_string())));
+        ctx.user
+            .console
+            .set_pf(key as u8, (!rest.is_empty()).then(|| (immediate, rest.to_string())));
         return;
     }
     let value = t.next_upper();
@@ -187,7 +189,8 @@ pub fn set(ctx: &mut Ctx<'_>, st: &mut UserState, t: &mut Tokens<'_>) {
                 Some("OFF") => Timer::Off,
                 Some("REAL") => Timer::Real,
                 _ => return bad(ctx, st),
-            }
+            };
+            st.settings.timer.apply(st.vm.backend.as_mut());
         }
         w if abbreviates(w, "ECMODE", 2) => match on_off(v) {
             Some(b) => {

@@ -82,6 +82,17 @@ pub enum Timer {
     Real,
 }
 
+impl Timer {
+    /// Sets the machine's interval timer to run this way.
+    pub fn apply(self, b: &mut dyn crate::backend::Backend) {
+        match self {
+            Timer::On => b.set_interval_timer(true, false),
+            Timer::Off => b.set_interval_timer(false, false),
+            Timer::Real => b.set_interval_timer(true, true),
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Settings {
         Settings {

@@ -31,7 +31,9 @@ pub(crate) fn configure_time(sys: &System, b: &mut S370Backend) {
         cpu.set_time_source(TimeSource::Virtual { units_per_insn: NS_PER_INSN * 4096 / 1000 });
         cpu.set_tod(sys.clock.tod());
     } else {
-        b.cpu().set_time_source(TimeSource::Host);
+        // As VM/370: the TOD clock and clock comparator are real; the CPU timer and the
+        // interval timer (SET TIMER ON) count the machine's own processor time.
+        b.cpu().set_time_source(TimeSource::Dispatched { interval_timer_real: false });
     }
 }
 
@@ -104,8 +106,18 @@ impl UserState {
             match exit {
                 Exit::Preempted => break SliceEnd::Preempted,
                 Exit::Idle => {
-                    self.vm.state = RunState::Waiting;
-                    break SliceEnd::Blocked;
+                    let timer = self.vm.backend.idle_timer();
+                    match timer {
+                        // A deterministic system lets the wait's time pass at once.
+                        Some(d) if sys.deterministic => self.vm.backend.skip_idle(d),
+                        _ => {
+                            if let Some(d) = timer {
+                                sys.timers.wake_at(Instant::now().checked_add(d), user);
+                            }
+                            self.vm.state = RunState::Waiting;
+                            break SliceEnd::Blocked;
+                        }
+                    }
                 }
                 Exit::Stopped(StopReason::DisabledWait { psw }) => {
                     let text = format!(

@@ -32,6 +32,13 @@ impl Cpu {
     /// allows them, and returns why it stopped. Each interruption taken counts as one
     /// instruction against the budget, so `run` always returns in bounded time.
     pub fn run(&mut self, budget: u64) -> Exit {
+        self.clocks.start_run();
+        let e = self.run_budget(budget);
+        self.clocks.end_run();
+        e
+    }
+
+    fn run_budget(&mut self, budget: u64) -> Exit {
         self.sync_context();
         self.exit = None;
         self.ex_active = false;
