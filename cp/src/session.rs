@@ -64,6 +64,10 @@ impl TermSink for ConsoleSink {
         self.console.write_line(text);
     }
 
+    fn display_model(&self) -> Option<u8> {
+        self.console.info().model.map(|m| m.number())
+    }
+
     fn status(&self, status: Status) {
         self.state.lock().unwrap_or_else(|p| p.into_inner()).0 = status;
         self.rearm();

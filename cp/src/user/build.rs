@@ -254,6 +254,8 @@ impl User {
             cmd: Default::default(),
             held_diag: None,
             full_screen_read: None,
+            fs_inbound: None,
+            fs_read_ccw: 0,
         };
         let user = Arc::new(User {
             userid: userid.clone(),

@@ -69,7 +69,7 @@ pub(crate) fn diagnose(
         0x10 => true,
         0x18 => dasd_io(st, &mut a, rx, ry),
         0x20 => general_io(st, &mut a, rx, ry),
-        0x24 => device_type(st, &mut a, rx, ry),
+        0x24 => device_type(user, st, &mut a, rx, ry),
         0x58 => console_3270(user, st, &mut a, rx, ry),
         0x5C => message_editing(st, &mut a, rx, ry),
         0x60 => {
@@ -303,7 +303,7 @@ fn general_io(st: &mut UserState, a: &mut Answer, rx: usize, ry: usize) -> bool 
 
 /// X'24': VDEVTYPC VDEVTYPE VDEVSTAT VDEVFLAG in Ry, RDEVTYPC RDEVTYPE RDEVMDL RDEVFTR in
 /// Ry+1; Rx = -1 asks for the virtual console (and gets its address).
-fn device_type(st: &mut UserState, a: &mut Answer, rx: usize, ry: usize) -> bool {
+fn device_type(user: &User, st: &mut UserState, a: &mut Answer, rx: usize, ry: usize) -> bool {
     let mut addr = a.gpr[rx];
     if addr == u32::MAX {
         addr = u32::from(st.console_addr);
@@ -314,7 +314,12 @@ fn device_type(st: &mut UserState, a: &mut Answer, rx: usize, ry: usize) -> bool
         return true;
     };
     let (vdev, rdev): (u32, u32) = match &d.kind {
-        Kind::Console(_) => (0x8000_0000, 0x8000_0082),
+        // A 3270 display reached through a 3215 virtual console: RDEVTYPC X'40' (display),
+        // RDEVTYPE X'01' (3277/3278), the model, features X'50'.
+        Kind::Console(_) => match user.console.sink().and_then(|s| s.display_model()) {
+            Some(model) => (0x8000_A010, 0x4001_0050 | (u32::from(model) << 8)),
+            None => (0x8000_0000, 0x8000_0082),
+        },
         Kind::Reader(_) => (0x2082_0000, 0x0000_0040),
         Kind::Punch(..) => (0x1082_0000, 0x0000_0040),
         Kind::Printer(..) => (0x1041_0000, 0x0000_0040),
@@ -389,19 +394,66 @@ fn console_3270(user: &User, st: &mut UserState, a: &mut Answer, rx: usize, ry: 
             let ok = read_bytes(st.vm.memory(), data, count)
                 .zip(user.console.sink())
                 .is_some_and(|(bytes, sink)| sink.full_screen_write(cmd, &bytes));
-            a.cc = if ok { 0 } else { 1 };
-        }
-        0x2A => {
-            let ok = user.console.sink().is_some_and(|sink| sink.full_screen_read(ctl & 0x80 == 0));
+            let console = st.console_addr;
             if ok {
-                st.full_screen_read = Some((a.gpr, ry, data, count));
+                // Started: the ending status comes as for a channel program (TEST I/O or
+                // an I/O interruption), as the SixPack DIAGNOSE X'58' gives it.
+                st.fs_inbound = None;
+                st.vm.present(console, fs_ending(ccw_addr, 0));
+                a.cc = 0;
             } else {
+                // Not a display, or a data stream the terminal would reject: unit check,
+                // CSW stored.
+                let mut csw = fs_ending(ccw_addr, count);
+                csw.unit |= s370::channel::unit::UNIT_CHECK;
+                let _ = st.vm.memory().write(0x40, &csw.to_bytes());
                 a.cc = 1;
             }
+        }
+        0x2A => {
+            let read_buffer = ctl & 0x80 == 0;
+            let console = st.console_addr;
+            match st.fs_inbound.take() {
+                // Read Modified after the attention: the key that is waiting.
+                Some(bytes) if !read_buffer => {
+                    let n = bytes.len().min(count);
+                    let _ = st.vm.memory().write(u64::from(data), &bytes[..n]);
+                    st.vm.present(console, fs_ending(ccw_addr, count - n));
+                }
+                _ => {
+                    // Nothing typed yet (or Read Buffer, which asks the terminal): the
+                    // machine waits in the DIAGNOSE for the terminal's answer.
+                    let ok =
+                        user.console.sink().is_some_and(|sink| sink.full_screen_read(read_buffer));
+                    if ok {
+                        st.full_screen_read = Some((a.gpr, ry, data, count));
+                        st.fs_read_ccw = ccw_addr;
+                    } else {
+                        a.cc = 1;
+                    }
+                }
+            }
+        }
+        // Control query (the SixPack DIAG 58 v1.08 probe): CC 0 when full-screen I/O is
+        // possible, i.e. the console is a 3270 display.
+        0x63 => {
+            let display = user.console.sink().and_then(|s| s.display_model()).is_some();
+            a.cc = if display { 0 } else { 1 };
         }
         _ => a.cc = 1,
     }
     true
+}
+
+/// The ending status of a DIAGNOSE X'58' full-screen operation: channel end and device end,
+/// the CCW address plus 8, `residual` bytes not transferred.
+pub(crate) fn fs_ending(ccw_addr: u32, residual: usize) -> s370::channel::Csw {
+    s370::channel::Csw {
+        ccw_addr: (ccw_addr + 8) & 0x00FF_FFFF,
+        unit: s370::channel::unit::CE_DE,
+        count: residual.min(0xFFFF) as u16,
+        ..s370::channel::Csw::default()
+    }
 }
 
 /// X'5C': shortens a `DMSxxxnnnE text` message per SET EMSG: TEXT skips the 10-character

@@ -160,6 +160,11 @@ pub struct UserState {
     /// A DIAGNOSE X'58' full-screen read waiting for the user's key: the guest's registers,
     /// Ry, and the data area (address, count).
     pub(crate) full_screen_read: Option<([u32; 16], usize, u32, usize)>,
+    /// A full-screen inbound record (a key the user pressed, a Query Reply) the guest has not
+    /// read yet; it was announced with an attention interruption from the console.
+    pub(crate) fs_inbound: Option<Vec<u8>>,
+    /// The address of the CCW of the waiting full-screen read.
+    pub(crate) fs_read_ccw: u32,
 }
 
 /// A logged-on user.
@@ -285,11 +290,24 @@ impl User {
     /// DIAGNOSE X'58' read's data area, which then completes.
     pub fn full_screen_input(&self, bytes: &[u8]) {
         let mut st = self.lock();
-        let Some((mut gpr, ry, addr, count)) = st.full_screen_read.take() else { return };
-        let n = bytes.len().min(count);
-        let _ = st.vm.memory().write(u64::from(addr), &bytes[..n]);
-        gpr[ry] = (count - n) as u32;
-        let _ = st.vm.backend.complete(crate::backend::Completion::Service { gpr, cc: 0 });
+        let console = st.console_addr;
+        match st.full_screen_read.take() {
+            Some((gpr, _, addr, count)) => {
+                // A DIAGNOSE X'58' read was waiting for this key: it completes, and its
+                // ending status is presented as for a channel program.
+                let n = bytes.len().min(count);
+                let _ = st.vm.memory().write(u64::from(addr), &bytes[..n]);
+                let _ = st.vm.backend.complete(crate::backend::Completion::Service { gpr, cc: 0 });
+                let ending = diag::fs_ending(st.fs_read_ccw, count - n);
+                st.vm.present(console, ending);
+            }
+            None => {
+                // The guest is not reading: the key waits, and the console presents
+                // attention (the guest reads it with DIAGNOSE X'58' CCW X'2A').
+                st.fs_inbound = Some(bytes.to_vec());
+                st.vm.attention(console);
+            }
+        }
         drop(st);
         self.wake(Wake::Interactive);
     }

@@ -58,7 +58,6 @@ pub struct Core {
     out: Vec<OutItem>,
     connected: bool,
     fs_read: Option<Command>,
-    fs_input: Option<Bytes>,
     seq: u16,
     pushed: u64,
     pending_draw: Option<Draw>,
@@ -93,7 +92,6 @@ impl Core {
             out: Vec::new(),
             connected: true,
             fs_read: None,
-            fs_input: None,
             seq: 0,
             pushed: 0,
             pending_draw: None,
@@ -260,6 +258,9 @@ impl Core {
             self.out.push(OutItem::Raw(Nvt::line_bytes(text)));
             return;
         }
+        // Line output after the guest's full-screen I/O: CP takes the screen back, as VM/370
+        // does when a full-screen program writes a line (or CP has a message).
+        self.line_mode(now);
         self.page.add_line(text, now);
         self.redraw(Draw::default());
     }
@@ -370,10 +371,7 @@ impl Core {
                 self.fs_read = Some(cmd);
                 self.out.push(OutItem::Record(Bytes::from_static(&[0xF2])));
             }
-            Command::ReadModified | Command::ReadModifiedAll => match self.fs_input.take() {
-                Some(rec) => self.push_event(TermEvent::FullScreenInput(rec)),
-                None => self.fs_read = Some(cmd),
-            },
+            Command::ReadModified | Command::ReadModifiedAll => self.fs_read = Some(cmd),
             _ => return Err(ConsoleError::NotARead),
         }
         Ok(())
@@ -386,7 +384,6 @@ impl Core {
         }
         self.view = View::Line;
         self.fs_read = None;
-        self.fs_input = None;
         if let Some(g) = self.graf.as_mut() {
             g.force_full = true;
         }
@@ -434,13 +431,12 @@ impl Core {
         }
     }
 
+    /// A key (or a structured-field reply) in full-screen mode goes to the host at once,
+    /// whether or not the guest is reading: the host announces it to the guest with an
+    /// attention interruption, as a 3270 does.
     fn full_screen_input(&mut self, rec: &[u8]) {
-        let rec = Bytes::copy_from_slice(rec);
-        if self.fs_read.take().is_some() {
-            self.push_event(TermEvent::FullScreenInput(rec));
-        } else {
-            self.fs_input = Some(rec);
-        }
+        self.fs_read = None;
+        self.push_event(TermEvent::FullScreenInput(Bytes::copy_from_slice(rec)));
     }
 
     fn line_key(&mut self, inb: &crate::ds::Inbound, now: Instant) {
