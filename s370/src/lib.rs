@@ -25,3 +25,4 @@ pub mod opcode;
 pub mod psw;
 pub mod runner;
 pub mod storage;
+pub mod workloads;
