@@ -85,6 +85,25 @@ impl TermSink for ConsoleSink {
             next: Duration::from_secs(u64::from(next)),
         });
     }
+
+    fn ended(&self) {
+        // The session thread may be waiting for input: it shows the logo at once, so what
+        // the screen shows after a FORCE or the guest's LOGOFF does not depend on timing.
+        self.console.interrupt();
+    }
+}
+
+/// Arms `read` and waits for the next event; `None` only when the terminal is gone (an
+/// interruption while logged off means nothing: read again).
+fn read_event(console: &Console, read: Read) -> Option<TermEvent> {
+    loop {
+        if let Some(ev) = console.read_line(read, None) {
+            return Some(ev);
+        }
+        if !console.is_connected() {
+            return None;
+        }
+    }
 }
 
 /// Accepts terminals on `server` until the system shuts down, each in its own session
@@ -145,7 +164,7 @@ fn pre_logon(
             console.close();
             return None;
         }
-        let line = match console.read_line(Read::cp(), None)? {
+        let line = match read_event(console, Read::cp())? {
             TermEvent::Line(l) => l,
             TermEvent::Disconnected => return None,
             _ => continue,
@@ -166,7 +185,7 @@ fn pre_logon(
                     Some(p) => p.to_string(),
                     None => {
                         console.write_line("ENTER PASSWORD:");
-                        match console.read_line(Read::cp().hidden(), None)? {
+                        match read_event(console, Read::cp().hidden())? {
                             TermEvent::Line(p) => p,
                             TermEvent::Disconnected => return None,
                             _ => String::new(),

@@ -1,0 +1,153 @@
+//! A fresh deterministic system for recording and replaying, the terminal sessions it runs,
+//! and knowing when it has settled.
+//!
+//! A system has *settled* when nothing will change a screen until a terminal does something
+//! or the consoles' clock moves: every session thread waits for terminal input (or has
+//! ended), and the dispatcher has no machine queued or running. Both are checked twice
+//! around the dispatcher, so a machine that wakes a session (a guest's LOGOFF) is never
+//! missed.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use terminals::console::{Clock, Console, ConsoleConfig, VirtualClock};
+
+use crate::system::{StartError, StartOptions, System};
+
+/// One terminal session the harness runs.
+#[derive(Debug)]
+struct Running {
+    console: Console,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Running {
+    fn idle(&self) -> bool {
+        self.thread.as_ref().is_none_or(JoinHandle::is_finished) || self.console.awaiting_input()
+    }
+}
+
+/// A deterministic system and its terminal sessions.
+#[derive(Debug)]
+pub struct Harness {
+    /// The system.
+    pub sys: Arc<System>,
+    /// The consoles' clock (MORE... delays): moves only when told.
+    pub clock: Arc<VirtualClock>,
+    sessions: Mutex<Vec<Running>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Harness {
+    /// Starts a deterministic system on `data_dir`, or on a fresh default system in a
+    /// temporary directory.
+    pub fn start(data_dir: Option<&Path>) -> Result<Harness, StartError> {
+        let (dir, path) = match data_dir {
+            Some(p) => (None, p.to_path_buf()),
+            None => {
+                let d = tempfile::Builder::new().prefix("vm370-session-").tempdir().map_err(
+                    |source| StartError::Io { path: PathBuf::from("temporary directory"), source },
+                )?;
+                let p = d.path().join("data");
+                (Some(d), p)
+            }
+        };
+        let sys =
+            System::start(&StartOptions { data_dir: path, deterministic: true, cpus: Some(1) })?;
+        Ok(Harness { sys, clock: VirtualClock::new(), sessions: Mutex::new(Vec::new()), _dir: dir })
+    }
+
+    /// The settings of every console: the system's id, the virtual clock.
+    pub fn console_config(&self) -> ConsoleConfig {
+        ConsoleConfig {
+            system_id: self.sys.config.sysid.clone(),
+            clock: Clock::Virtual(Arc::clone(&self.clock)),
+            ..ConsoleConfig::default()
+        }
+    }
+
+    /// Runs CP's terminal session on `console` (logo already shown) in a thread of its own.
+    pub fn attach(&self, console: Console) {
+        let sys = Arc::clone(&self.sys);
+        let c = console.clone();
+        let thread = std::thread::Builder::new()
+            .name(format!("term-{}", console.info().device_name))
+            .spawn(move || crate::session::run_session(&sys, &c))
+            .ok();
+        lock(&self.sessions).push(Running { console, thread });
+    }
+
+    /// The consoles of the sessions started, in order.
+    pub fn consoles(&self) -> Vec<Console> {
+        lock(&self.sessions).iter().map(|r| r.console.clone()).collect()
+    }
+
+    /// Has everything settled now?
+    pub fn settled(&self) -> bool {
+        let all_idle = || lock(&self.sessions).iter().all(Running::idle);
+        all_idle() && self.sys.dispatcher.quiescent() && all_idle()
+    }
+
+    /// Waits until everything has settled; false after `timeout`.
+    pub fn settle(&self, timeout: Duration) -> bool {
+        let until = Instant::now() + timeout;
+        let mut spins = 0u32;
+        loop {
+            if self.settled() {
+                return true;
+            }
+            if Instant::now() >= until {
+                return false;
+            }
+            spins += 1;
+            if spins < 100 {
+                std::thread::yield_now();
+            } else {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        }
+    }
+
+    /// The earliest console timer (MORE... delay) still to fall due, as a time from now on
+    /// the consoles' clock.
+    pub fn next_timer(&self) -> Option<Duration> {
+        let now = self.clock.now();
+        lock(&self.sessions)
+            .iter()
+            .filter_map(|r| r.console.timer_deadline())
+            .map(|d| d.saturating_duration_since(now))
+            .min()
+    }
+
+    /// Ends every session (their terminals hang up) and waits a moment for the threads.
+    pub fn shutdown(&self) {
+        self.sys.begin_shutdown();
+        let mut sessions = lock(&self.sessions);
+        for r in sessions.iter() {
+            r.console.close();
+        }
+        let until = Instant::now() + Duration::from_secs(5);
+        for r in sessions.iter_mut() {
+            if let Some(t) = r.thread.take() {
+                while !t.is_finished() && Instant::now() < until {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                if t.is_finished() {
+                    let _ = t.join();
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
