@@ -2,9 +2,9 @@
 //! traffic between a connected terminal and the user's virtual console.
 //!
 //! ```text
-//!   connect ─► logo (CP READ) ── LOGON ok ──► logged on ── LOGOFF ──► logo
-//!                 │  ▲                          │   │
-//!                 │  └──── wrong password ──────┘   └── DISCONNECT / line drop ──► (gone;
+//!   connect ─► logo (CP READ) ── LOGON ok ──► logged on ── LOGOFF, DISCONN ──► logo
+//!                 │  ▲                          │   │      (DISCONN: the machine runs on)
+//!                 │  └──── wrong password ──────┘   └── line drop ──► (gone;
 //!                 │        (5 tries, then dropped)       the machine runs on)
 //!                 └── line drop ──► (gone)
 //! ```
@@ -245,7 +245,9 @@ fn logon_or_reconnect(
 /// The logged-on part of a session; false if the terminal went away.
 fn logged_on(sys: &Arc<System>, console: &Console, user: &Arc<User>, sink: &ConsoleSink) -> bool {
     loop {
-        if user.logged_off() {
+        // Logged off, or disconnected (DISCONN, the guest's CP DISCONN): the terminal shows
+        // the logo again and may log on anew.
+        if user.logged_off() || user.terminal_name() != console.info().device_name {
             return true;
         }
         let Some(ev) = console.next_event(Some(Duration::from_millis(250))) else {

@@ -44,17 +44,89 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// A pristine default data directory, made once: starting each replay from a copy of it
+/// is quicker than creating (and formatting) a new one, and the same.
+#[derive(Debug)]
+pub struct Template {
+    dir: tempfile::TempDir,
+}
+
+fn temp_dir() -> Result<tempfile::TempDir, StartError> {
+    tempfile::Builder::new()
+        .prefix("vm370-session-")
+        .tempdir()
+        .map_err(|source| StartError::Io { path: PathBuf::from("temporary directory"), source })
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        let target = to.join(e.file_name());
+        if e.file_type()?.is_dir() {
+            copy_tree(&e.path(), &target)?;
+        } else {
+            std::fs::copy(e.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+impl Template {
+    /// Creates the default system's data directory (by starting a system on it once).
+    pub fn new() -> Result<Template, StartError> {
+        let dir = temp_dir()?;
+        let sys = System::start(&StartOptions {
+            data_dir: dir.path().join("data"),
+            deterministic: true,
+            cpus: Some(1),
+        })?;
+        drop(sys);
+        Ok(Template { dir })
+    }
+
+    fn instantiate(&self) -> Result<(tempfile::TempDir, PathBuf), StartError> {
+        let d = temp_dir()?;
+        let p = d.path().join("data");
+        copy_tree(&self.dir.path().join("data"), &p)
+            .map_err(|source| StartError::Io { path: p.clone(), source })?;
+        Ok((d, p))
+    }
+}
+
+/// Where a harness's system comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// A fresh default system in a temporary directory.
+    Fresh,
+    /// A fresh system for IBM's R6 CMS ([`crate::defaults::r6`]) in a temporary directory.
+    FreshR6,
+    /// A copy of a [`Template`] in a temporary directory.
+    Template(&'a Template),
+    /// This data directory, as it is.
+    Dir(&'a Path),
+}
+
 impl Harness {
-    /// Starts a deterministic system on `data_dir`, or on a fresh default system in a
-    /// temporary directory.
-    pub fn start(data_dir: Option<&Path>) -> Result<Harness, StartError> {
-        let (dir, path) = match data_dir {
-            Some(p) => (None, p.to_path_buf()),
-            None => {
-                let d = tempfile::Builder::new().prefix("vm370-session-").tempdir().map_err(
-                    |source| StartError::Io { path: PathBuf::from("temporary directory"), source },
-                )?;
+    /// Starts a deterministic system from `source`.
+    pub fn start(source: Source<'_>) -> Result<Harness, StartError> {
+        let (dir, path) = match source {
+            Source::Dir(p) => (None, p.to_path_buf()),
+            Source::Template(t) => {
+                let (d, p) = t.instantiate()?;
+                (Some(d), p)
+            }
+            Source::Fresh | Source::FreshR6 => {
+                let d = temp_dir()?;
                 let p = d.path().join("data");
+                if matches!(source, Source::FreshR6) {
+                    std::fs::create_dir_all(&p)
+                        .map_err(|e| StartError::Io { path: p.clone(), source: e })?;
+                    for (name, text) in crate::defaults::r6::FILES {
+                        std::fs::write(p.join(name), text)
+                            .map_err(|e| StartError::Io { path: p.join(name), source: e })?;
+                    }
+                }
                 (Some(d), p)
             }
         };
@@ -112,6 +184,12 @@ impl Harness {
                 std::thread::sleep(Duration::from_micros(200));
             }
         }
+    }
+
+    /// Time passes: the consoles' clock and the system's (TIME, CONNECT=) move by `d`.
+    pub fn advance(&self, d: Duration) {
+        self.sys.clock.advance(i64::try_from(d.as_micros()).unwrap_or(i64::MAX));
+        self.clock.advance(d);
     }
 
     /// The earliest console timer (MORE... delay) still to fall due, as a time from now on

@@ -31,7 +31,7 @@
 //! ```
 //!
 //! **Header.** `vm370-session 1` first; then `title` (free text), `system` (`default`: a
-//! fresh default system), `backend` (`s370` or `x86`; x86 sessions are skipped without
+//! fresh default system; `r6`: IBM's R6 CMS from `../shared/data`, skipped where absent), `backend` (`s370` or `x86`; x86 sessions are skipped without
 //! `/dev/kvm`), `users` (who logs on, for people), one `terminal NAME 3278-M KIND DEVICE` per
 //! 3270 (KIND `tn3270e` or `tn3270`; DEVICE is the name CP shows in QUERY NAMES) or
 //! `terminal NAME typewriter DEVICE` per line-mode telnet client, and any number of
@@ -41,7 +41,7 @@
 //!
 //! **Steps.** `> NAME ACTION`, where ACTION is `connect`, `disconnect`, a 3270 key —
 //! `enter`, `pf1`..`pf24`, `pa1`..`pa3`, `clear` — or, on a typewriter, `line "TEXT"` and
-//! `break`; and `> wait 50s` (also `ms`, `m`) moves the consoles' clock (MORE... delays). A
+//! `break`; and `> wait 50s` (also `ms`, `m`) lets time pass: the consoles' clock (MORE... delays) and the system's. A
 //! key with a string (`enter "q time"`) types it into the first unprotected field (CP's
 //! input area) with the cursor after it; otherwise `enter cursor R,C R,C="TEXT" ...` gives
 //! the cursor and every modified field as sent (`@="TEXT"` for data from an unformatted
@@ -75,3 +75,6 @@ pub use parse::{ParseError, parse};
 pub use proxy::{RecordOptions, Recorder};
 pub use replay::{ReplayError, ReplayOptions, Report, replay};
 pub use write::to_text;
+
+#[cfg(test)]
+mod tests;

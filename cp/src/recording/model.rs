@@ -94,7 +94,8 @@ pub struct Mask {
 pub struct Header {
     /// One line saying what the session shows.
     pub title: String,
-    /// The system it runs on: `default` (a fresh default system).
+    /// The system it runs on: `default` (a fresh default system) or `r6` (IBM's R6 CMS,
+    /// from `../shared/data`; skipped where that is absent).
     pub system: String,
     /// The backend of its users' machines.
     pub backend: Backend,

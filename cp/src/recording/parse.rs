@@ -546,8 +546,8 @@ impl FileParser {
             "title" => self.header.title = operands.trim_end().to_string(),
             "system" => {
                 let s = self.run(n, line, operands, name)?;
-                if s != "default" {
-                    return Err(Self::error(n, col, format!("unknown system {s} (only default)")));
+                if s != "default" && s != "r6" {
+                    return Err(Self::error(n, col, format!("unknown system {s} (default or r6)")));
                 }
                 self.header.system = s.to_string();
             }

@@ -36,7 +36,7 @@ use terminals::telnet::{
 };
 
 use super::book::{Book, Term, logon_user};
-use super::harness::Harness;
+use super::harness::{Harness, Source};
 use super::model::{Action, Backend, Key, Session, TermKind, Typed};
 use crate::directory::Machine;
 use crate::system::StartError;
@@ -140,7 +140,8 @@ impl Recorder {
                 (None, addr)
             }
             None => {
-                let harness = Harness::start(opts.data_dir.as_deref())?;
+                let source = opts.data_dir.as_deref().map_or(Source::Fresh, Source::Dir);
+                let harness = Harness::start(source)?;
                 let cfg =
                     ServerConfig { console: harness.console_config(), ..ServerConfig::default() };
                 let server = Arc::new(
@@ -365,6 +366,25 @@ impl Shared {
         }
     }
 
+    /// Waits until CP has the input just forwarded (it is on its way through a socket):
+    /// on the own system, until the console counts one more input (or is gone, after a
+    /// hang-up); with `--target`, until CP answers something (at most two seconds).
+    fn arrived(&self, console: Option<&Console>, before: Option<u64>, gone: bool, sent: Instant) {
+        let until = Instant::now() + self.opts.settle_timeout;
+        let until_any = sent + Duration::from_secs(2).min(self.opts.settle_timeout);
+        loop {
+            let done = match (console, before) {
+                (Some(c), _) if gone => !c.is_connected(),
+                (Some(c), Some(n)) => c.inputs_received() > n || !c.is_connected(),
+                _ => *lock(&self.last_output) > sent || Instant::now() >= until_any,
+            };
+            if done || Instant::now() >= until || self.stop.load(Ordering::SeqCst) {
+                return;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+
     /// Does every 3270 model show what CP's console believes it shows?
     fn in_sync(&self, own: &Own) -> bool {
         let consoles = own.harness.consoles();
@@ -411,7 +431,11 @@ impl Shared {
             let mut book = lock(&self.book);
             book.push(Some(i), action, Vec::new());
         }
+        let console = self.console_of(i);
+        let before = console.as_ref().map(Console::inputs_received);
+        let sent = Instant::now();
         forward();
+        self.arrived(console.as_ref(), before, disconnect, sent);
         self.settle();
         let mut book = lock(&self.book);
         let mut screens: Vec<_> =
@@ -699,7 +723,7 @@ fn ticker(sh: &Arc<Shared>) {
         }
         sh.settle();
         lock(&sh.book).push_spontaneous();
-        own.harness.clock.advance(due);
+        own.harness.advance(due);
         sh.settle();
         let mut book = lock(&sh.book);
         let changed = book.changed(None);

@@ -7,13 +7,14 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use terminals::console::{Console, Loopback, TerminalInfo, TerminalKind};
 use terminals::ds::Model;
 
 use super::client::{ClientError, ClientTerm};
-use super::harness::Harness;
+use super::harness::{Harness, Source, Template};
 use super::model::{Action, Backend, Session, Snapshot, Step, TermKind, TerminalDecl};
 use super::screen::{Difference, check, expect_for};
 use super::write::action_text;
@@ -24,13 +25,15 @@ use crate::system::StartError;
 pub struct ReplayOptions {
     /// Start from this data directory instead of a fresh default system.
     pub data_dir: Option<PathBuf>,
+    /// Start from a copy of this pristine default system (quicker when replaying many).
+    pub template: Option<Arc<Template>>,
     /// How long the system may take to settle after a step before the replay fails.
     pub settle_timeout: Duration,
 }
 
 impl Default for ReplayOptions {
     fn default() -> ReplayOptions {
-        ReplayOptions { data_dir: None, settle_timeout: Duration::from_secs(60) }
+        ReplayOptions { data_dir: None, template: None, settle_timeout: Duration::from_secs(60) }
     }
 }
 
@@ -113,6 +116,13 @@ impl Report {
 
 /// Why a session cannot run on this machine, if it cannot.
 pub fn skip_reason(session: &Session) -> Option<String> {
+    if session.header.system == "r6" {
+        let segment = crate::config::standard_placeholder("SHARED")
+            .map(|p| p.join("data/vm370r6/CMS.segment"));
+        if !segment.is_some_and(|p| p.exists()) {
+            return Some("system r6: IBM's R6 CMS (../shared/data/vm370r6) is not present".into());
+        }
+    }
     if session.header.backend == Backend::X86 {
         let ok = std::fs::OpenOptions::new().read(true).write(true).open("/dev/kvm").is_ok();
         if !ok {
@@ -157,7 +167,13 @@ pub fn replay(session: &Session, opts: &ReplayOptions) -> Result<Report, ReplayE
     if report.skipped.is_some() {
         return Ok(report);
     }
-    let h = Harness::start(opts.data_dir.as_deref())?;
+    let source = match (&opts.data_dir, &opts.template) {
+        (Some(d), _) => Source::Dir(d),
+        _ if session.header.system == "r6" => Source::FreshR6,
+        (None, Some(t)) => Source::Template(t),
+        (None, None) => Source::Fresh,
+    };
+    let h = Harness::start(source)?;
     let mut terms: BTreeMap<String, Term> = session
         .header
         .terminals
@@ -207,7 +223,7 @@ pub fn replay(session: &Session, opts: &ReplayOptions) -> Result<Report, ReplayE
 
 fn do_action(h: &Harness, terms: &mut BTreeMap<String, Term>, step: &Step) -> Result<(), String> {
     if let Action::Wait(d) = step.action {
-        h.clock.advance(d);
+        h.advance(d);
         return Ok(());
     }
     let name = step.terminal.as_deref().unwrap_or("");

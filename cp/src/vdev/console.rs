@@ -42,8 +42,8 @@ pub trait TermSink: Send + Sync {
     fn set_pf(&self, _n: u8, _text: Option<(bool, String)>) {}
     /// The MORE... delays changed (TERMINAL MORE), in seconds.
     fn set_more(&self, _first: u16, _next: u16) {}
-    /// The user was logged off (LOGOFF, FORCE, the guest's `CP LOGOFF`): whoever runs the
-    /// terminal takes it back now, not at its next poll.
+    /// The user left the terminal (LOGOFF, FORCE, DISCONN, the guest's `CP LOGOFF`):
+    /// whoever runs the terminal takes it back now, not at its next poll.
     fn ended(&self) {}
 }
 

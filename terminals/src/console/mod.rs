@@ -489,6 +489,12 @@ impl Console {
         st.waiters > 0 && !st.interrupted && st.core.events_waiting() == 0
     }
 
+    /// Inputs taken from the terminal so far: 3270 records, typewriter lines and
+    /// attentions. A recording proxy compares it before and after forwarding a key.
+    pub fn inputs_received(&self) -> u64 {
+        self.shared.lock().core.inputs_received()
+    }
+
     /// When the console's next timer (a MORE... delay) falls due, by its clock.
     pub fn timer_deadline(&self) -> Option<Instant> {
         self.shared.lock().core.deadline()
