@@ -157,7 +157,10 @@ fn a_session_recorded_with_s3270_replays_at_once() {
     assert_eq!(session.header.users, ["ALICE", "BOB"]);
     assert!(session.steps.len() >= 14, "{} steps", session.steps.len());
     assert!(text.contains("MSG FROM ALICE"), "bob's screen shows the message");
-    assert!(!text.lines().any(|l| l.trim_end().ends_with(" |alice")), "the password is not on a screen");
+    assert!(
+        !text.lines().any(|l| l.trim_end().ends_with(" |alice")),
+        "the password is not on a screen"
+    );
     let again = parse(&text).expect("the recording parses");
     let report = replay(&again, &sessions::options()).expect("replays");
     assert!(
@@ -166,4 +169,84 @@ fn a_session_recorded_with_s3270_replays_at_once() {
         report.failure.as_ref().map(ToString::to_string).unwrap_or_default()
     );
     assert_eq!(report.screens, session.steps.iter().map(|s| s.expects.len()).sum::<usize>());
+}
+
+/// A line-mode telnet client that refuses every option but the server's echo.
+struct Telnet(std::net::TcpStream, Vec<u8>);
+
+impl Telnet {
+    fn connect(addr: &str) -> Telnet {
+        let s = std::net::TcpStream::connect(addr).expect("the recorder accepts");
+        s.set_read_timeout(Some(Duration::from_millis(50))).expect("a timeout");
+        Telnet(s, Vec::new())
+    }
+
+    /// Reads (answering negotiation) until the text received contains `want`.
+    fn until(&mut self, want: &str) -> bool {
+        use std::io::{Read, Write};
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut buf = [0u8; 4096];
+        while Instant::now() < deadline {
+            if String::from_utf8_lossy(&self.1).contains(want) {
+                return true;
+            }
+            let n = match self.0.read(&mut buf) {
+                Ok(0) => return false,
+                Ok(n) => n,
+                Err(_) => continue,
+            };
+            let mut i = 0;
+            while i < n {
+                if buf[i] == 0xFF && i + 2 < n && (0xFB..=0xFE).contains(&buf[i + 1]) {
+                    let (verb, opt) = (buf[i + 1], buf[i + 2]);
+                    let reply = match verb {
+                        0xFB if opt == 1 => 0xFD,
+                        0xFB | 0xFC => 0xFE,
+                        _ => 0xFC,
+                    };
+                    let _ = self.0.write_all(&[0xFF, reply, opt]);
+                    i += 3;
+                } else {
+                    self.1.push(buf[i]);
+                    i += 1;
+                }
+            }
+        }
+        false
+    }
+
+    fn line(&mut self, text: &str, then: &str) -> bool {
+        use std::io::Write;
+        self.1.clear();
+        self.0.write_all(format!("{text}\r\n").as_bytes()).is_ok() && self.until(then)
+    }
+}
+
+#[test]
+fn a_typewriter_session_recorded_through_the_proxy_replays() {
+    let rec = Recorder::start(RecordOptions {
+        listen: "127.0.0.1:0".into(),
+        title: "a line-mode telnet client".into(),
+        ..RecordOptions::default()
+    })
+    .expect("the recorder starts");
+    let mut t = Telnet::connect(&rec.local_addr().to_string());
+    assert!(t.until("VM/370 ONLINE"));
+    assert!(t.line("logon bob", "ENTER PASSWORD:"));
+    assert!(t.line("bob", "LOGON AT"));
+    assert!(t.line("query names", "BOB"));
+    assert!(t.line("logoff", "VM/370 ONLINE"));
+    drop(t);
+    let until = Instant::now() + Duration::from_secs(10);
+    while rec.connected() > 0 && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let session = rec.finish();
+    let text = to_text(&session);
+    println!("{text}");
+    assert!(text.contains("terminal bob typewriter TERM0001"), "{text}");
+    assert!(text.contains("> bob line \"query names\"\n= bob\n  |BOB      - TERM0001\n"), "{text}");
+    assert!(!text.contains("wait"), "every line's output belongs to its own step");
+    let report = replay(&parse(&text).expect("parses"), &sessions::options()).expect("replays");
+    assert!(report.passed(), "{}", report.failure.map(|f| f.to_string()).unwrap_or_default());
 }

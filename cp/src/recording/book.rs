@@ -40,6 +40,10 @@ pub struct Term {
     pub said_eor: bool,
     /// CP closed the connection (the client's hang-up that follows is no step).
     pub server_closed: bool,
+    /// Bytes received from CP since its first data (a typewriter's console output).
+    pub console_bytes: u64,
+    /// CP has sent data (the negotiation is over).
+    pub seen_data: bool,
 }
 
 impl Term {
@@ -57,6 +61,8 @@ impl Term {
             said_tn3270e: false,
             said_eor: false,
             server_closed: false,
+            console_bytes: 0,
+            seen_data: false,
         }
     }
 }

@@ -385,22 +385,26 @@ impl Shared {
         }
     }
 
-    /// Does every 3270 model show what CP's console believes it shows?
+    /// Has every terminal received what CP's console sent: does every 3270 model show what
+    /// the console believes it shows, has every typewriter all its bytes?
     fn in_sync(&self, own: &Own) -> bool {
         let consoles = own.harness.consoles();
         let book = lock(&self.book);
-        book.terms.iter().filter(|t| t.connected && t.kind.is_some_and(TermKind::is_graf)).all(
-            |t| {
-                let Some(c) =
-                    consoles.iter().find(|c| c.info().peer == t.upstream && t.upstream.is_some())
-                else {
-                    return true;
-                };
-                !c.is_connected()
-                    || c.screen_text()
-                        == Some(render(t.client.screen(), s370::ebcdic::CodePage::Cp037))
-            },
-        )
+        book.terms.iter().filter(|t| t.connected && t.kind.is_some()).all(|t| {
+            let Some(c) =
+                consoles.iter().find(|c| c.info().peer == t.upstream && t.upstream.is_some())
+            else {
+                return true;
+            };
+            if !c.is_connected() {
+                return true;
+            }
+            if t.kind == Some(TermKind::Typewriter) {
+                c.output_bytes() == t.console_bytes
+            } else {
+                c.screen_text() == Some(render(t.client.screen(), s370::ebcdic::CodePage::Cp037))
+            }
+        })
     }
 
     /// Records a step of terminal `i`: waits for CP, notes screens that changed meanwhile,
@@ -466,6 +470,12 @@ fn down_loop(sh: &Shared, i: usize, mut server: TcpStream, mut client: TcpStream
             let mut book = lock(&sh.book);
             let t = &mut book.terms[i];
             for e in &events {
+                if matches!(e, TelnetEvent::Data(_)) {
+                    t.seen_data = true;
+                }
+                if t.seen_data {
+                    t.console_bytes += wire_len(e);
+                }
                 match e {
                     TelnetEvent::Sub(o, body) if *o == opt::TN3270E => {
                         if let Some(dev) = device_is(body) {
@@ -495,6 +505,17 @@ fn down_loop(sh: &Shared, i: usize, mut server: TcpStream, mut client: TcpStream
         }
     }
     let _ = client.shutdown(Shutdown::Both);
+}
+
+/// How many bytes an event took on the wire.
+fn wire_len(e: &TelnetEvent) -> u64 {
+    let escaped = |d: &[u8]| d.len() as u64 + d.iter().filter(|&&b| b == IAC).count() as u64;
+    match e {
+        TelnetEvent::Data(d) => escaped(d),
+        TelnetEvent::Command(_) => 2,
+        TelnetEvent::Negotiate(..) => 3,
+        TelnetEvent::Sub(_, body) => 5 + escaped(body),
+    }
 }
 
 /// The device name in a TN3270E `DEVICE-TYPE IS type CONNECT name`.

@@ -137,7 +137,12 @@ fn errors_name_their_line_and_column() {
 fn graf(rows: &[&str]) -> Snapshot {
     let mut all: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
     all.resize(24, String::new());
-    Snapshot::Graf { size: (24, 80), cursor: Pos { row: 22, col: 0 }, rows: all, fields: Vec::new() }
+    Snapshot::Graf {
+        size: (24, 80),
+        cursor: Pos { row: 22, col: 0 },
+        rows: all,
+        fields: Vec::new(),
+    }
 }
 
 #[test]

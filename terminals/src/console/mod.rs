@@ -281,6 +281,8 @@ struct State {
     waiters: u32,
     /// [`Console::interrupt`] was called and no `next_event` has returned for it yet.
     interrupted: bool,
+    /// Bytes handed to the connection so far (framed, as on the wire).
+    out_bytes: u64,
 }
 
 pub(crate) struct Shared {
@@ -322,6 +324,7 @@ impl Shared {
                     _ => record(&rec),
                 },
             };
+            st.out_bytes += wire.len() as u64;
             if !self.outbox.push(wire) {
                 st.core.disconnected();
             }
@@ -370,7 +373,13 @@ impl Console {
         let core = Core::new(graf, config);
         let shared = Arc::new_cyclic(|me| Shared {
             info,
-            state: Mutex::new(State { core, scheduled: None, waiters: 0, interrupted: false }),
+            state: Mutex::new(State {
+                core,
+                scheduled: None,
+                waiters: 0,
+                interrupted: false,
+                out_bytes: 0,
+            }),
             events: Condvar::new(),
             drained: Condvar::new(),
             outbox,
@@ -493,6 +502,13 @@ impl Console {
     /// attentions. A recording proxy compares it before and after forwarding a key.
     pub fn inputs_received(&self) -> u64 {
         self.shared.lock().core.inputs_received()
+    }
+
+    /// Bytes this console has handed to its connection so far, framed as on the wire (not
+    /// counting the negotiation before it existed). A recording proxy compares it with what
+    /// it has received to know a typewriter's output has all arrived.
+    pub fn output_bytes(&self) -> u64 {
+        self.shared.lock().out_bytes
     }
 
     /// When the console's next timer (a MORE... delay) falls due, by its clock.
