@@ -22,6 +22,7 @@ pub mod session;
 pub mod setup;
 pub mod spool;
 pub mod system;
+pub mod timers;
 pub mod user;
 pub mod vdev;
 pub mod vm;

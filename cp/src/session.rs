@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use terminals::console::{Console, MoreTimes, PfKey, Read, Status as TStatus, TermEvent};
+use terminals::ds::Command;
 use terminals::server::{ServerConfig, TerminalServer};
 
 use crate::command::table::{Verb, find};
@@ -25,7 +26,7 @@ use crate::command::tokens::Tokens;
 use crate::directory::Classes;
 use crate::system::System;
 use crate::user::{LogonError, User};
-use crate::vdev::{Status, TermSink};
+use crate::vdev::{FullScreen, Status, TermSink};
 
 /// Wrong passwords a terminal may give before CP drops it.
 pub const MAX_LOGON_FAILURES: u32 = 5;
@@ -77,6 +78,28 @@ impl TermSink for ConsoleSink {
         let key = text
             .map(|(immediate, t)| if immediate { PfKey::Immediate(t) } else { PfKey::Delayed(t) });
         self.console.set_pf(n, key);
+    }
+
+    fn full_screen_write(&self, cmd: FullScreen, data: &[u8]) -> bool {
+        let cmd = match cmd {
+            FullScreen::Write => Command::Write,
+            FullScreen::EraseWrite => Command::EraseWrite,
+            FullScreen::EraseWriteAlternate => Command::EraseWriteAlternate,
+            FullScreen::Wsf => Command::WriteStructuredField,
+        };
+        self.console.full_screen_write(cmd, data).is_ok()
+    }
+
+    fn full_screen_read(&self, read_buffer: bool) -> bool {
+        let cmd = if read_buffer { Command::ReadBuffer } else { Command::ReadModified };
+        self.console.full_screen_read(cmd).is_ok()
+    }
+
+    fn line_mode(&self) {
+        if self.console.is_full_screen() {
+            self.console.line_mode();
+            self.rearm();
+        }
     }
 
     fn set_more(&self, first: u16, next: u16) {
@@ -172,10 +195,13 @@ fn pre_logon(
         let mut t = Tokens::new(&line);
         let Some(word) = t.next_upper() else { continue };
         let Some(entry) = find(&word, Classes::NONE, false) else {
-            console.write_line(&format!("?CP: {}", line.trim()));
+            console.write_line(&format!("?CP: {word}"));
             continue;
         };
         match entry.verb {
+            Verb::Logon if !sys.logons_enabled() => {
+                console.write_line("DMKLOG059E LOGON REJECTED; SYSTEM DISABLED FOR LOGONS");
+            }
             Verb::Logon => {
                 let Some(userid) = t.next_upper() else {
                     console.write_line("DMKLOG020E USERID MISSING OR INVALID");
@@ -207,7 +233,7 @@ fn pre_logon(
                 return None;
             }
             Verb::Comment => {}
-            _ => console.write_line(&format!("?CP: {}", line.trim())),
+            _ => console.write_line(&format!("?CP: {word}")),
         }
     }
 }
@@ -271,7 +297,8 @@ fn logged_on(sys: &Arc<System>, console: &Console, user: &Arc<User>, sink: &Cons
                 }
                 sink.rearm();
             }
-            TermEvent::Pa(_) | TermEvent::FullScreenInput(_) => {}
+            TermEvent::FullScreenInput(bytes) => user.full_screen_input(&bytes),
+            TermEvent::Pa(_) => {}
             TermEvent::Disconnected => {
                 user.disconnect(sys);
                 return false;

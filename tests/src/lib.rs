@@ -7,6 +7,8 @@
 /// CMS session transcripts (`tests/cms/*.cmst`): the parser and the output matcher.
 pub mod transcript;
 
+/// A plain telnet client.
+pub mod nvt;
 /// Driving the s3270 client.
 pub mod s3270;
 /// The recorded-session suite under cargo test.

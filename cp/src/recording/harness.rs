@@ -3,7 +3,8 @@
 //!
 //! A system has *settled* when nothing will change a screen until a terminal does something
 //! or the consoles' clock moves: every session thread waits for terminal input (or has
-//! ended), and the dispatcher has no machine queued or running. Both are checked twice
+//! ended), no command is finishing on a thread of its own (FORCE, AUTOLOG), and the
+//! dispatcher has no machine queued or running. Both are checked twice
 //! around the dispatcher, so a machine that wakes a session (a guest's LOGOFF) is never
 //! missed.
 
@@ -163,7 +164,10 @@ impl Harness {
     /// Has everything settled now?
     pub fn settled(&self) -> bool {
         let all_idle = || lock(&self.sessions).iter().all(Running::idle);
-        all_idle() && self.sys.dispatcher.quiescent() && all_idle()
+        all_idle()
+            && self.sys.background_work() == 0
+            && self.sys.dispatcher.quiescent()
+            && all_idle()
     }
 
     /// Waits until everything has settled; false after `timeout`.
@@ -186,10 +190,13 @@ impl Harness {
         }
     }
 
-    /// Time passes: the consoles' clock and the system's (TIME, CONNECT=) move by `d`.
+    /// Time passes: the consoles' clock and the system's (TIME, CONNECT=) move by `d`, and
+    /// disconnected users past `DISCTIME` are logged off.
     pub fn advance(&self, d: Duration) {
         self.sys.clock.advance(i64::try_from(d.as_micros()).unwrap_or(i64::MAX));
         self.clock.advance(d);
+        // What CP's housekeeping does once a second when time is real (DISCTIME).
+        self.sys.reap_disconnected(self.sys.now());
     }
 
     /// The earliest console timer (MORE... delay) still to fall due, as a time from now on

@@ -315,11 +315,13 @@ pub fn expect_for(terminal: &str, actual: &Snapshot, prior: Option<&Expect>) -> 
             let mut out_rows = Vec::new();
             for (r, text) in rows.iter().enumerate() {
                 let r16 = r as u16;
-                let kept = old.get(&r16).filter(|m| m.matches(text)).map(|m| (*m).clone());
-                let matcher = match kept {
-                    Some(m) => m,
-                    None if partial && !old.contains_key(&r16) => continue,
-                    None if text.is_empty() && !old.contains_key(&r16) => continue,
+                let listed = old.contains_key(&r16);
+                let matcher = match old.get(&r16).filter(|m| m.matches(text)) {
+                    Some(m) => (*m).clone(),
+                    // A partial screen checks the rows it lists, blank or not; a full one
+                    // writes only the rows that are not blank.
+                    None if partial && !listed => continue,
+                    None if !partial && text.is_empty() => continue,
                     None => Matcher::Exact(text.clone()),
                 };
                 out_rows.push(RowExpect { row: Some(r16), matcher });
@@ -416,6 +418,23 @@ mod tests {
         let d = check(&e, &snapshot(&other, &header())).expect_err("differs");
         assert!(d.summary.contains("row 05"), "{d}");
         assert!(d.diff.contains("-  05 |\n+  05 |   NEW"), "{}", d.diff);
+    }
+
+    #[test]
+    fn update_drops_rows_that_became_blank() {
+        let snap = snapshot(&screen(), &header());
+        let mut e = expect_for("t", &snap, None);
+        e.rows.push(RowExpect { row: Some(9), matcher: Matcher::Exact("GONE".into()) });
+        let again = expect_for("t", &snap, Some(&e));
+        assert!(again.rows.iter().all(|r| r.row != Some(9)), "{:?}", again.rows);
+        e.partial = true;
+        let partial = expect_for("t", &snap, Some(&e));
+        assert!(
+            partial
+                .rows
+                .iter()
+                .any(|r| r.row == Some(9) && r.matcher == Matcher::Exact(String::new()))
+        );
     }
 
     #[test]

@@ -45,6 +45,33 @@ pub trait TermSink: Send + Sync {
     /// The user left the terminal (LOGOFF, FORCE, DISCONN, the guest's `CP LOGOFF`):
     /// whoever runs the terminal takes it back now, not at its next poll.
     fn ended(&self) {}
+    /// DIAGNOSE X'58' full-screen write of the guest's 3270 data stream: the command (what
+    /// the CCW's control byte asks for) and the bytes after it. False when the terminal is
+    /// not a 3270.
+    fn full_screen_write(&self, _cmd: FullScreen, _data: &[u8]) -> bool {
+        false
+    }
+    /// DIAGNOSE X'58' full-screen read: the next inbound record (Read Modified) or the buffer
+    /// (Read Buffer) is delivered later through [`crate::user::User::full_screen_input`].
+    /// False when the terminal is not a 3270.
+    fn full_screen_read(&self, _read_buffer: bool) -> bool {
+        false
+    }
+    /// The guest is back in line mode: CP's console screen is drawn again.
+    fn line_mode(&self) {}
+}
+
+/// The write a DIAGNOSE X'58' full-screen CCW (X'29') asks for, from its control byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FullScreen {
+    /// Write.
+    Write,
+    /// Erase/Write.
+    EraseWrite,
+    /// Erase/Write Alternate.
+    EraseWriteAlternate,
+    /// Write Structured Field.
+    Wsf,
 }
 
 #[derive(Default)]
@@ -125,6 +152,11 @@ impl ConsoleLink {
         if let Some(t) = sink {
             t.ended();
         }
+    }
+
+    /// The attached terminal, if any.
+    pub fn sink(&self) -> Option<Arc<dyn TermSink>> {
+        self.lock().sink.clone()
     }
 
     /// Makes the next line typed non-display (a password prompt) or displayed again.

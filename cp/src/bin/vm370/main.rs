@@ -96,10 +96,8 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         servers.push(server);
     }
     if a.headless {
-        // Run until SHUTDOWN.
-        while !sys.shutting_down() {
-            std::thread::sleep(std::time::Duration::from_millis(200));
-        }
+        // Run until SHUTDOWN has forced everyone off and closed their spool files.
+        sys.wait_for_shutdown();
         return Ok(());
     }
     let first = servers[0].local_addr().to_string();
