@@ -70,7 +70,9 @@ fn session_suite() {
 }
 
 /// The session replayed for the determinism proof: two users, messages between them, output
-/// paging behind MORE... with the consoles' clock moved, CLEAR and PA keys.
+/// paging behind MORE... with the consoles' clock moved, CLEAR and PA keys, and a guest
+/// program running DIAGNOSE X'58' full screen on the dispatcher while the other user sends it
+/// a message.
 fn determinism_session() -> PathBuf {
     sessions::dir().join("determinism-two-users.session")
 }

@@ -212,7 +212,7 @@ impl Harness {
 
     /// Ends every session (their terminals hang up) and waits a moment for the threads.
     pub fn shutdown(&self) {
-        self.sys.begin_shutdown();
+        self.sys.finish_shutdown();
         let mut sessions = lock(&self.sessions);
         for r in sessions.iter() {
             r.console.close();
