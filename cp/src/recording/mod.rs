@@ -31,22 +31,22 @@
 //! ```
 //!
 //! **Header.** `vm370-session 1` first; then `title` (free text), `system` (`default`: a
-//! fresh default system; `r6`: IBM's R6 CMS from `../shared/data`, skipped where absent), `backend` (`s370` or `x86`; x86 sessions are skipped without
-//! `/dev/kvm`), `users` (who logs on, for people), one `terminal NAME 3278-M KIND DEVICE` per
-//! 3270 (KIND `tn3270e` or `tn3270`; DEVICE is the name CP shows in QUERY NAMES) or
-//! `terminal NAME typewriter DEVICE` per line-mode telnet client, and any number of
-//! `mask "REGEX" "REPLACEMENT"` lines: every screen row is rewritten with them before it is
-//! compared or written (for what x86 hardware makes variable). In these two strings only
-//! `\"` is an escape.
+//! fresh default system; `r6`: IBM's R6 CMS from `../shared/data`, skipped where absent),
+//! `backend` (`s370` or `x86`; x86 sessions are skipped without `/dev/kvm`), `users` (who
+//! logs on, for people), one `terminal NAME 3278-M KIND DEVICE` per 3270 (KIND `tn3270e` or
+//! `tn3270`; DEVICE is the name CP shows in QUERY NAMES) or `terminal NAME typewriter DEVICE`
+//! per line-mode telnet client, and any number of `mask "REGEX" "REPLACEMENT"` lines: every
+//! screen row is rewritten with them before it is compared or written (for what x86 hardware
+//! makes variable). In these two strings only `\"` is an escape.
 //!
 //! **Steps.** `> NAME ACTION`, where ACTION is `connect`, `disconnect`, a 3270 key —
 //! `enter`, `pf1`..`pf24`, `pa1`..`pa3`, `clear` — or, on a typewriter, `line "TEXT"` and
-//! `break`; and `> wait 50s` (also `ms`, `m`) lets time pass: the consoles' clock (MORE... delays) and the system's. A
-//! key with a string (`enter "q time"`) types it into the first unprotected field (CP's
-//! input area) with the cursor after it; otherwise `enter cursor R,C R,C="TEXT" ...` gives
-//! the cursor and every modified field as sent (`@="TEXT"` for data from an unformatted
-//! screen). Strings escape `\"`, `\\` and `\xNN` (a Latin-1 code, i.e. an EBCDIC byte
-//! through code page 037).
+//! `break`; and `> wait 50s` (also `ms`, `m`) lets time pass: the consoles' clock (MORE...
+//! delays) and the system's (TIME, DISCTIME). A key with a string (`enter "q time"`) types it
+//! into the first unprotected field (CP's input area) with the cursor after it; otherwise
+//! `enter cursor R,C R,C="TEXT" ...` gives the cursor and every modified field as sent
+//! (`@="TEXT"` for data from an unformatted screen). Strings escape `\"`, `\\` and `\xNN`
+//! (a Latin-1 code, i.e. an EBCDIC byte through code page 037).
 //!
 //! **Screens.** After a step, `= NAME [partial] [size RxC] [cursor R,C]` and its rows, two
 //! spaces in: `NN |TEXT` (the row is this text; trailing blanks do not count), `NN ~REGEX`
