@@ -17,6 +17,7 @@ pub mod defaults;
 pub mod directory;
 pub mod dispatch;
 pub mod nss;
+pub mod recording;
 pub mod session;
 pub mod setup;
 pub mod spool;

@@ -2,9 +2,9 @@
 //! traffic between a connected terminal and the user's virtual console.
 //!
 //! ```text
-//!   connect ─► logo (CP READ) ── LOGON ok ──► logged on ── LOGOFF ──► logo
-//!                 │  ▲                          │   │
-//!                 │  └──── wrong password ──────┘   └── DISCONNECT / line drop ──► (gone;
+//!   connect ─► logo (CP READ) ── LOGON ok ──► logged on ── LOGOFF, DISCONN ──► logo
+//!                 │  ▲                          │   │      (DISCONN: the machine runs on)
+//!                 │  └──── wrong password ──────┘   └── line drop ──► (gone;
 //!                 │        (5 tries, then dropped)       the machine runs on)
 //!                 └── line drop ──► (gone)
 //! ```
@@ -112,6 +112,25 @@ impl TermSink for ConsoleSink {
             next: Duration::from_secs(u64::from(next)),
         });
     }
+
+    fn ended(&self) {
+        // The session thread may be waiting for input: it shows the logo at once, so what
+        // the screen shows after a FORCE or the guest's LOGOFF does not depend on timing.
+        self.console.interrupt();
+    }
+}
+
+/// Arms `read` and waits for the next event; `None` only when the terminal is gone (an
+/// interruption while logged off means nothing: read again).
+fn read_event(console: &Console, read: Read) -> Option<TermEvent> {
+    loop {
+        if let Some(ev) = console.read_line(read, None) {
+            return Some(ev);
+        }
+        if !console.is_connected() {
+            return None;
+        }
+    }
 }
 
 /// Accepts terminals on `server` until the system shuts down, each in its own session
@@ -172,7 +191,7 @@ fn pre_logon(
             console.close();
             return None;
         }
-        let line = match console.read_line(Read::cp(), None)? {
+        let line = match read_event(console, Read::cp())? {
             TermEvent::Line(l) => l,
             TermEvent::Disconnected => return None,
             _ => continue,
@@ -196,7 +215,7 @@ fn pre_logon(
                     Some(p) => p.to_string(),
                     None => {
                         console.write_line("ENTER PASSWORD:");
-                        match console.read_line(Read::cp().hidden(), None)? {
+                        match read_event(console, Read::cp().hidden())? {
                             TermEvent::Line(p) => p,
                             TermEvent::Disconnected => return None,
                             _ => String::new(),
@@ -256,7 +275,9 @@ fn logon_or_reconnect(
 /// The logged-on part of a session; false if the terminal went away.
 fn logged_on(sys: &Arc<System>, console: &Console, user: &Arc<User>, sink: &ConsoleSink) -> bool {
     loop {
-        if user.logged_off() {
+        // Logged off, or disconnected (DISCONN, the guest's CP DISCONN): the terminal shows
+        // the logo again and may log on anew.
+        if user.logged_off() || user.terminal_name() != console.info().device_name {
             return true;
         }
         let Some(ev) = console.next_event(Some(Duration::from_millis(250))) else {

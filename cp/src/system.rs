@@ -113,6 +113,8 @@ pub struct System {
     /// When the system started (INDICATE LOAD's processor use is measured from it).
     pub started: Instant,
     shutting_down: AtomicBool,
+    /// Commands finishing on threads of their own (FORCE, AUTOLOG, SHUTDOWN).
+    background: std::sync::atomic::AtomicUsize,
     logons_disabled: AtomicBool,
     shut_down: (Mutex<bool>, Condvar),
 }
@@ -221,6 +223,7 @@ impl System {
             logmsg: Mutex::new(logmsg),
             started: Instant::now(),
             shutting_down: AtomicBool::new(false),
+            background: std::sync::atomic::AtomicUsize::new(0),
             logons_disabled: AtomicBool::new(false),
             shut_down: (Mutex::new(false), Condvar::new()),
         });
@@ -267,6 +270,36 @@ impl System {
     /// Seconds since 1970, by the system clock.
     pub fn now(&self) -> i64 {
         self.clock.now_secs()
+    }
+
+    /// Commands still finishing on threads of their own (FORCE, AUTOLOG, SHUTDOWN): a
+    /// replay waits for none before it compares screens.
+    pub fn background_work(&self) -> usize {
+        self.background.load(Ordering::Acquire)
+    }
+
+    /// Runs `work` on a thread of its own, counted by [`System::background_work`]
+    /// until it ends; false if no thread could be started.
+    pub fn spawn_background(
+        self: &Arc<Self>,
+        name: &str,
+        work: impl FnOnce() + Send + 'static,
+    ) -> bool {
+        struct Done(Arc<System>);
+        impl Drop for Done {
+            fn drop(&mut self) {
+                self.0.background.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
+        self.background.fetch_add(1, Ordering::AcqRel);
+        let done = Done(Arc::clone(self));
+        match std::thread::Builder::new().name(name.into()).spawn(move || {
+            let _done = done;
+            work();
+        }) {
+            Ok(_) => true,
+            Err(_) => false,
+        }
     }
 
     /// Is the system shutting down?
@@ -347,6 +380,11 @@ impl System {
 
     /// Starts the housekeeping thread: disconnected users are reaped once a second.
     pub fn start_housekeeping(self: &Arc<Self>) {
+        if self.deterministic {
+            // Idle time does not pass in a deterministic system: whoever moves its clock
+            // (a replay's `wait`) reaps, so the moment a user goes never depends on a thread.
+            return;
+        }
         let weak = Arc::downgrade(self);
         let _ = std::thread::Builder::new().name("housekeeping".into()).spawn(move || {
             loop {

@@ -11,5 +11,7 @@ pub mod transcript;
 pub mod nvt;
 /// Driving the s3270 client.
 pub mod s3270;
+/// The recorded-session suite under cargo test.
+pub mod sessions;
 /// Starting a system for a test.
 pub mod system;

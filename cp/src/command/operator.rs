@@ -28,8 +28,8 @@ fn shape(emsg: Emsg, line: &str) -> Option<String> {
     }
 }
 
-fn spawn(name: &str, work: impl FnOnce() + Send + 'static) -> bool {
-    std::thread::Builder::new().name(name.into()).spawn(work).is_ok()
+fn spawn(sys: &Arc<System>, name: &str, work: impl FnOnce() + Send + 'static) -> bool {
+    sys.spawn_background(name, work)
 }
 
 /// The operator-console form of a logoff: `USER DSC LOGOFF AS BOB      USERS = 002 FORCED`.
@@ -49,7 +49,7 @@ pub fn force(ctx: &mut Ctx<'_>, st: &mut UserState, t: &mut Tokens<'_>) {
     let sys = Arc::clone(ctx.sys);
     let issuer = ctx.user.console.clone();
     let me = ctx.user.userid.clone();
-    let started = spawn("force", move || {
+    let started = spawn(ctx.sys, "force", move || {
         let term = target.terminal_name();
         target.logoff(&sys, true);
         if target.userid != me {
@@ -76,7 +76,7 @@ pub fn autolog(ctx: &mut Ctx<'_>, st: &mut UserState, t: &mut Tokens<'_>) {
     let sys = Arc::clone(ctx.sys);
     let issuer = ctx.user.console.clone();
     let emsg = st.settings.emsg;
-    let started = spawn("autolog", move || match User::logon(&sys, &id, &pw, None) {
+    let started = spawn(ctx.sys, "autolog", move || match User::logon(&sys, &id, &pw, None) {
         Ok(u) => {
             {
                 let mut s = u.lock();
@@ -140,7 +140,7 @@ pub fn shutdown(ctx: &mut Ctx<'_>, st: &mut UserState, t: &mut Tokens<'_>) {
     let sys = Arc::clone(ctx.sys);
     let me = ctx.user.userid.clone();
     let console = ctx.user.console.clone();
-    if !spawn("shutdown", move || shut_down(&sys, &me, &console)) {
+    if !spawn(ctx.sys, "shutdown", move || shut_down(&sys, &me, &console)) {
         ctx.error(st, "DMKCPS999E", "SHUTDOWN FAILED; NO THREAD");
     }
 }

@@ -338,6 +338,7 @@ impl User {
         self.release_links(sys);
         sys.remove_user(&self.userid);
         self.console.set_cp_mode(true);
+        self.console.ended();
         self.wake(Wake::Other);
     }
 }

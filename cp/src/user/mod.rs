@@ -315,6 +315,7 @@ impl User {
     /// Disconnects the user's terminal; the machine runs on (`DISCONNECT AT ...`).
     pub fn disconnect(&self, sys: &System) {
         self.console.write(&format!("DISCONNECT AT {}", sys.zone.stamp(sys.now())));
+        self.console.ended();
         self.console.attach(None);
         self.set_terminal_name(None);
         let mut st = self.lock();

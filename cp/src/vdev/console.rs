@@ -42,6 +42,9 @@ pub trait TermSink: Send + Sync {
     fn set_pf(&self, _n: u8, _text: Option<(bool, String)>) {}
     /// The MORE... delays changed (TERMINAL MORE), in seconds.
     fn set_more(&self, _first: u16, _next: u16) {}
+    /// The user left the terminal (LOGOFF, FORCE, DISCONN, the guest's `CP LOGOFF`):
+    /// whoever runs the terminal takes it back now, not at its next poll.
+    fn ended(&self) {}
     /// DIAGNOSE X'58' full-screen write of the guest's 3270 data stream: the command (what
     /// the CCW's control byte asks for) and the bytes after it. False when the terminal is
     /// not a 3270.
@@ -146,6 +149,14 @@ impl ConsoleLink {
         let sink = self.lock().sink.clone();
         if let Some(t) = sink {
             t.set_more(first, next);
+        }
+    }
+
+    /// Tells the terminal the user's session ended (see [`TermSink::ended`]).
+    pub fn ended(&self) {
+        let sink = self.lock().sink.clone();
+        if let Some(t) = sink {
+            t.ended();
         }
     }
 

@@ -60,6 +60,7 @@ pub struct Core {
     fs_read: Option<Command>,
     seq: u16,
     pushed: u64,
+    inputs: u64,
     pending_draw: Option<Draw>,
 }
 
@@ -94,6 +95,7 @@ impl Core {
             fs_read: None,
             seq: 0,
             pushed: 0,
+            inputs: 0,
             pending_draw: None,
         }
     }
@@ -129,6 +131,12 @@ impl Core {
     /// Events queued since the start (a counter, to notice new ones).
     pub fn events_pushed(&self) -> u64 {
         self.pushed
+    }
+
+    /// Inputs taken from the terminal since the start: 3270 records, typewriter lines,
+    /// attentions (a counter, so a recorder knows its key has arrived).
+    pub fn inputs_received(&self) -> u64 {
+        self.inputs
     }
 
     /// When [`Core::on_time`] must next run.
@@ -395,6 +403,7 @@ impl Core {
 
     /// A 3270 record from the terminal.
     pub fn on_record(&mut self, rec: &[u8], now: Instant) {
+        self.inputs += 1;
         if self.graf.is_none() {
             return;
         }
@@ -520,6 +529,7 @@ impl Core {
         let mut inputs = Vec::new();
         nvt.on_data(data, &mut inputs);
         for i in inputs {
+            self.inputs += 1;
             match i {
                 NvtInput::Attention => self.push_event(TermEvent::Attention),
                 NvtInput::Line(text) => {
@@ -544,7 +554,10 @@ impl Core {
     /// A telnet command: BREAK and IP are attention; EC and EL edit a typewriter line.
     pub fn on_telnet_command(&mut self, cmd: u8) {
         match cmd {
-            telnet::BREAK | telnet::IP => self.push_event(TermEvent::Attention),
+            telnet::BREAK | telnet::IP => {
+                self.inputs += 1;
+                self.push_event(TermEvent::Attention);
+            }
             telnet::EC => {
                 if let Some(n) = self.nvt.as_mut() {
                     n.erase_char();
