@@ -260,8 +260,8 @@ impl Mock {
 
 impl Host for Mock {
     fn write_line(&mut self, text: &str) {
-        // After LOGOFF the machine is gone: nothing more reaches the terminal.
-        if !self.logged_off {
+        // After LOGOFF or IPL the machine is gone: nothing more reaches the terminal.
+        if !self.logged_off && !self.ipl_again {
             self.say(text);
         }
     }

@@ -31,6 +31,7 @@ pub struct DiskSpec {
 
 /// A step: what is typed (`None`: attention) and what must follow.
 #[derive(Debug, Clone)]
+#[allow(dead_code)] // `user` is for the multi-user driver in cp/tests
 pub struct Step {
     pub user: Option<String>,
     pub input: Option<String>,

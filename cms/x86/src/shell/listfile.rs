@@ -78,7 +78,7 @@ impl<H: Host> Cms<'_, H> {
         s
     }
 
-    fn exec_line(&self, level: Level, letter: char, f: &Fst) -> String {
+    fn cms_exec_line(&self, level: Level, letter: char, f: &Fst) -> String {
         let fm = format!("{letter}{}", f.mode_number().map_or('?', |n| (b'0' + n) as char));
         let mut s = format!(" &1 &2 {:<8} {:<8}  {}", f.id.fname, f.id.ftype, fm);
         if level >= Level::Format {
@@ -190,7 +190,7 @@ impl<H: Host> Cms<'_, H> {
         if exec.is_some() {
             let mut recs: Vec<Vec<u8>> = Vec::with_capacity(files.len());
             for (l, f) in &files {
-                let mut line = self.exec_line(level_v, *l, f);
+                let mut line = self.cms_exec_line(level_v, *l, f);
                 while line.len() < 80 {
                     line.push(' ');
                 }

@@ -315,7 +315,11 @@ impl<H: Host> Cms<'_, H> {
             let text = ebcdic::decode(&c);
             if text.starts_with(":READ") {
                 if let Some((id, n, shown)) = current.take() {
-                    pending.push((id, n, shown, core::mem::take(&mut data)));
+                    if data.is_empty() {
+                        self.message("DMSRDC701I", "NULL FILE");
+                    } else {
+                        pending.push((id, n, shown, core::mem::take(&mut data)));
+                    }
                 }
                 let trimmed = text.trim_end().to_string();
                 self.message("DMSRDC702I", &trimmed);
