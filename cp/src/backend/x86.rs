@@ -687,10 +687,10 @@ pub fn ipl_saved(
     {
         return Err(format!("SYSTEM {} EXCEEDS STORAGE", seg.name));
     }
-    // The adapter is reached through the trait: write the block, then set the registers.
-    if let Err(e) = backend.regs() {
-        return Err(format!("X86 MACHINE NOT AVAILABLE: {}", e.to_string().to_uppercase()));
+    if let Err(why) = available() {
+        return Err(format!("X86 MACHINE NOT AVAILABLE - KVM: {}", why.to_uppercase()));
     }
+    // The adapter is reached through the trait: write the block, then set the registers.
     backend.memory().write(IPL_INFO_ADDR, &info.to_bytes()).map_err(|e| e.to_string())?;
     let ArchRegs::X86(mut r) = backend.regs().map_err(|e| e.to_string())? else {
         return Err("NOT AN X86 MACHINE".into());
