@@ -98,6 +98,11 @@ impl SliceTimer {
         key
     }
 
+    /// Whether `key` is still armed (its deadline has not come).
+    fn is_armed(&self, key: (Instant, u64)) -> bool {
+        self.armed.lock().unwrap_or_else(|p| p.into_inner()).contains_key(&key)
+    }
+
     fn disarm(&self, key: (Instant, u64)) {
         self.armed.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
     }
@@ -220,6 +225,9 @@ pub struct X86Backend {
     awaiting: Awaiting,
     counts: [u64; COUNTED.len()],
     flag_kick: Arc<FlagKick>,
+    /// The slice timer entry of the current slice, kept across the calls CP answers within
+    /// one slice (CP runs the backend again with the rest of the same slice).
+    armed: Option<(Instant, u64)>,
 }
 
 fn count_index(name: &str) -> usize {
@@ -252,6 +260,7 @@ impl X86Backend {
             awaiting: Awaiting::Nothing,
             counts: [0; COUNTED.len()],
             flag_kick: Arc::default(),
+            armed: None,
         };
         b.reset(false);
         Ok(b)
@@ -322,6 +331,28 @@ impl X86Backend {
         self.count("FAULT");
         let rip = self.live.as_ref().and_then(|l| l.vcpu.regs().ok()).map_or(0, |r| r.rip);
         Exit::Stopped(StopReason::CheckStop(format!("{what} AT RIP X'{rip:X}'")))
+    }
+
+    /// Arms the slice timer for the end of `slice`, unless the entry armed for this slice
+    /// (CP continuing it after answering a call) is still there.
+    fn arm(&mut self, slice: Slice) {
+        let timer = slice_timer();
+        let deadline = Instant::now() + slice.max_time.max(Duration::from_micros(50));
+        if let Some(key) = self.armed {
+            let same = key.0.max(deadline) - key.0.min(deadline) < Duration::from_micros(200);
+            if same && timer.is_armed(key) {
+                return;
+            }
+            timer.disarm(key);
+        }
+        let kicker = self.live.as_ref().expect("available").vcpu.kicker();
+        self.armed = Some(timer.arm(deadline, &kicker));
+    }
+
+    fn disarm(&mut self) {
+        if let Some(key) = self.armed.take() {
+            slice_timer().disarm(key);
+        }
     }
 
     /// Handles one call; `Some(exit)` when CP must see it, `None` to let the guest go on.
@@ -477,12 +508,12 @@ impl Backend for X86Backend {
                 None => return Ok(Exit::Idle),
             }
         }
-        let kicker = self.live.as_ref().expect("available").vcpu.kicker();
-        let timer = slice_timer();
-        let key =
-            timer.arm(Instant::now() + slice.max_time.max(Duration::from_micros(50)), &kicker);
+        self.arm(slice);
         let exit = self.run_vcpu();
-        timer.disarm(key);
+        if !matches!(exit, Ok(Exit::Service(_) | Exit::Io(_))) {
+            // The slice ends here: the timer must not kick the next one.
+            self.disarm();
+        }
         exit
     }
 
@@ -618,6 +649,7 @@ impl Backend for X86Backend {
     }
 
     fn reset(&mut self, clear: bool) {
+        self.disarm();
         self.awaiting = Awaiting::Nothing;
         self.waiting = None;
         self.queue.clear();
