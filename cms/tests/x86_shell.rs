@@ -14,6 +14,8 @@ mod shell;
 
 #[path = "x86_shell/mock.rs"]
 mod mock;
+#[path = "x86_shell/format.rs"]
+mod format;
 #[path = "x86_shell/transcript.rs"]
 mod transcript;
 
@@ -128,7 +130,7 @@ fn transcripts_on_the_mock_machine() {
             continue;
         }
         let text = std::fs::read_to_string(p).expect("read transcript");
-        let t = transcript::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let t = format::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
         if let Some(why) = transcript::unsupported(&t) {
             println!("{name}: not on the mock machine ({why})");
             skipped += 1;

@@ -709,7 +709,8 @@ impl<H: Host> Cms<'_, H> {
         }
         if target.starts_with('-') {
             let n = ex.lines.len();
-            let order = (ex.line + 1..n).chain(0..ex.line.min(n));
+            // The label may be on this very line (`-L &GOTO -L`): it is found last.
+            let order = (ex.line + 1..n).chain(0..=ex.line.min(n.saturating_sub(1)));
             for i in order {
                 let first = tokenize(&ex.lines[i]).into_iter().next();
                 if first.as_deref() == Some(target) {
