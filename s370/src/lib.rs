@@ -23,4 +23,5 @@ pub mod interrupt;
 pub mod machine;
 pub mod opcode;
 pub mod psw;
+pub mod runner;
 pub mod storage;

@@ -241,6 +241,7 @@ impl User {
             vm,
             console_addr,
             cp_mode: true,
+            cp_once: false,
             settings,
             terminal,
             logon_secs: now,
@@ -254,7 +255,9 @@ impl User {
             segments: Vec::new(),
             deferred: None,
             prompt: None,
+            cmd: Default::default(),
             held_diag: None,
+            full_screen_read: None,
         };
         let user = Arc::new(User {
             userid: userid.clone(),
@@ -324,13 +327,16 @@ impl User {
         }
         self.kick();
         crate::command::spool::close_all(sys, self);
+        crate::command::logoff_cleanup(self);
         let acct = self.accounting_line(sys);
         let show_acct = self.lock().settings.acnt;
         if show_acct {
             self.console.write(&acct);
         }
-        let word = if forced { "FORCED" } else { "LOGOFF" };
-        self.console.write(&format!("{word} AT {}", sys.zone.stamp(sys.now())));
+        // A forced logoff looks the same to the user as a LOGOFF (the operator's console is
+        // told it was forced).
+        let _ = forced;
+        self.console.write(&format!("LOGOFF AT {}", sys.zone.stamp(sys.now())));
         self.release_links(sys);
         sys.remove_user(&self.userid);
         self.console.set_cp_mode(true);

@@ -83,6 +83,10 @@ pub(crate) fn diagnose(
         st.held_diag = Some((a.gpr, ry));
         return None;
     }
+    if st.full_screen_read.is_some() && req.code == 0x58 {
+        // The guest waits for the user's key; User::full_screen_input completes the DIAGNOSE.
+        return None;
+    }
     Some(if ok { a.done() } else { Completion::ProgramCheck(SPECIFICATION) })
 }
 
@@ -335,10 +339,15 @@ fn device_type(st: &mut UserState, a: &mut Answer, rx: usize, ry: usize) -> bool
     true
 }
 
-/// X'58': the 3270 console interface. Line mode (CCW X'19') writes the data as lines on
-/// CP's console screen (control byte X'FF': clear only). Full-screen CCWs X'29'/X'2A' are
-/// accepted on a line-mode console with CC 1 (no 3270 there).
-fn console_3270(user: &User, st: &mut UserState, a: &mut Answer, rx: usize, _ry: usize) -> bool {
+/// X'58': the 3270 console interface (`../shared/reference/real-cms.md` §6). CCW X'19' writes
+/// its data as lines on CP's console screen (control byte X'FF': clears it only). CCW X'29'
+/// is a full-screen write of the guest's own 3270 data stream — control X'80'/X'90'
+/// Erase/Write, X'C0'/X'D0'/X'40' Erase/Write Alternate, X'20' Write Structured Field, else
+/// Write — and CCW X'2A' a full-screen read (control X'80' Read Modified, else Read Buffer):
+/// the guest waits until the user presses a key; the inbound record is stored in the CCW's
+/// data area and the residual count returned in Ry. CC 1 when the console is not a 3270 or
+/// the CCW is not one of these.
+fn console_3270(user: &User, st: &mut UserState, a: &mut Answer, rx: usize, ry: usize) -> bool {
     let ccw_addr = a.gpr[rx] & 0x00FF_FFFF;
     let Some(ccw) = read_bytes(st.vm.memory(), ccw_addr, 8) else {
         a.cc = 1;
@@ -346,9 +355,14 @@ fn console_3270(user: &User, st: &mut UserState, a: &mut Answer, rx: usize, _ry:
     };
     let data = u32::from_be_bytes([0, ccw[1], ccw[2], ccw[3]]);
     let count = usize::from(u16::from_be_bytes([ccw[6], ccw[7]]));
+    let ctl = ccw[5];
+    a.cc = 0;
     match ccw[0] {
         0x19 => {
-            if ccw[5] != 0xFF {
+            if let Some(sink) = user.console.sink() {
+                sink.line_mode();
+            }
+            if ctl != 0xFF {
                 if let Some(bytes) = read_bytes(st.vm.memory(), data, count) {
                     let text: String =
                         bytes
@@ -364,7 +378,26 @@ fn console_3270(user: &User, st: &mut UserState, a: &mut Answer, rx: usize, _ry:
                     user.console.write(text.trim_end());
                 }
             }
-            a.cc = 0;
+        }
+        0x29 => {
+            let cmd = match ctl {
+                0x80 | 0x90 => crate::vdev::FullScreen::EraseWrite,
+                0xC0 | 0xD0 | 0x40 => crate::vdev::FullScreen::EraseWriteAlternate,
+                0x20 => crate::vdev::FullScreen::Wsf,
+                _ => crate::vdev::FullScreen::Write,
+            };
+            let ok = read_bytes(st.vm.memory(), data, count)
+                .zip(user.console.sink())
+                .is_some_and(|(bytes, sink)| sink.full_screen_write(cmd, &bytes));
+            a.cc = if ok { 0 } else { 1 };
+        }
+        0x2A => {
+            let ok = user.console.sink().is_some_and(|sink| sink.full_screen_read(ctl & 0x80 == 0));
+            if ok {
+                st.full_screen_read = Some((a.gpr, ry, data, count));
+            } else {
+                a.cc = 1;
+            }
         }
         _ => a.cc = 1,
     }

@@ -37,6 +37,38 @@ pub trait TermSink: Send + Sync {
     fn status(&self, status: Status);
     /// The next line is typed without being shown (a password), or shown again.
     fn hidden(&self, _hidden: bool) {}
+    /// PF key `n` (1-24) now enters `text` (IMMED: at once; DELAYED: into the input area)
+    /// or nothing (`None`).
+    fn set_pf(&self, _n: u8, _text: Option<(bool, String)>) {}
+    /// The MORE... delays changed (TERMINAL MORE), in seconds.
+    fn set_more(&self, _first: u16, _next: u16) {}
+    /// DIAGNOSE X'58' full-screen write of the guest's 3270 data stream: the command (what
+    /// the CCW's control byte asks for) and the bytes after it. False when the terminal is
+    /// not a 3270.
+    fn full_screen_write(&self, _cmd: FullScreen, _data: &[u8]) -> bool {
+        false
+    }
+    /// DIAGNOSE X'58' full-screen read: the next inbound record (Read Modified) or the buffer
+    /// (Read Buffer) is delivered later through [`crate::user::User::full_screen_input`].
+    /// False when the terminal is not a 3270.
+    fn full_screen_read(&self, _read_buffer: bool) -> bool {
+        false
+    }
+    /// The guest is back in line mode: CP's console screen is drawn again.
+    fn line_mode(&self) {}
+}
+
+/// The write a DIAGNOSE X'58' full-screen CCW (X'29') asks for, from its control byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FullScreen {
+    /// Write.
+    Write,
+    /// Erase/Write.
+    EraseWrite,
+    /// Erase/Write Alternate.
+    EraseWriteAlternate,
+    /// Write Structured Field.
+    Wsf,
 }
 
 #[derive(Default)]
@@ -93,6 +125,27 @@ impl ConsoleLink {
     /// The status the terminal shows.
     pub fn status(&self) -> Status {
         self.lock().status()
+    }
+
+    /// Tells the terminal what PF key `n` does (SET PFnn).
+    pub fn set_pf(&self, n: u8, text: Option<(bool, String)>) {
+        let sink = self.lock().sink.clone();
+        if let Some(t) = sink {
+            t.set_pf(n, text);
+        }
+    }
+
+    /// Tells the terminal its MORE... delays (TERMINAL MORE).
+    pub fn set_more(&self, first: u16, next: u16) {
+        let sink = self.lock().sink.clone();
+        if let Some(t) = sink {
+            t.set_more(first, next);
+        }
+    }
+
+    /// The attached terminal, if any.
+    pub fn sink(&self) -> Option<Arc<dyn TermSink>> {
+        self.lock().sink.clone()
     }
 
     /// Makes the next line typed non-display (a password prompt) or displayed again.

@@ -3,8 +3,8 @@
 //!
 //! ```text
 //!  run(budget)
+//!   update the interval timer
 //!   loop:  budget used up?            -> Exit::Budget
-//!          update the interval timer
 //!          take a pending interruption the PSW allows (counts one against the budget)
 //!          wait bit on?                -> Exit::Wait
 //!          burst: up to min(budget, next timer event) instructions
@@ -12,6 +12,7 @@
 //!             handler Err(Program)  -> program interruption, end burst
 //!             handler Err(Break)    -> end burst (masks changed)
 //!             handler Err(Exit)     -> return the recorded exit
+//!          update the interval timer
 //! ```
 //!
 //! Program interruptions: segment- and page-translation exceptions *nullify* (the old PSW
@@ -31,15 +32,22 @@ impl Cpu {
     /// allows them, and returns why it stopped. Each interruption taken counts as one
     /// instruction against the budget, so `run` always returns in bounded time.
     pub fn run(&mut self, budget: u64) -> Exit {
+        self.clocks.start_run();
+        let e = self.run_budget(budget);
+        self.clocks.end_run();
+        e
+    }
+
+    fn run_budget(&mut self, budget: u64) -> Exit {
         self.sync_context();
         self.exit = None;
         self.ex_active = false;
         let mut left = budget;
+        self.update_timers();
         loop {
             if left == 0 {
                 return Exit::Budget;
             }
-            self.update_timers();
             if self.take_interruption() {
                 left -= 1;
                 continue;
@@ -55,6 +63,7 @@ impl Cpu {
             self.clocks.executed += done;
             self.counters.instructions += done;
             left = left.saturating_sub(done);
+            self.update_timers();
             if stop == Some(Stop::Exit)
                 && let Some(e) = self.exit.take()
             {
@@ -75,7 +84,7 @@ impl Cpu {
                 None => match self.ifetch_slow(ia) {
                     Ok(raw) => raw,
                     Err((code, len)) => {
-                        self.fetch_exception(code, ia, len);
+                        self.fetch_exception(code, ia, len.unwrap_or(4));
                         return Some(Stop::Break);
                     }
                 },
@@ -102,16 +111,21 @@ impl Cpu {
             // Nullification: the old PSW designates the instruction itself.
             self.psw.ia = ia;
         }
+        let len = match std::mem::take(&mut self.ex_fault_len) {
+            0 => len,
+            target => target,
+        };
         self.take_program(code, len / 2);
     }
 
     /// A program interruption while fetching the instruction at `ia`. Translation
-    /// exceptions nullify; for the others the instruction address is advanced by the ILC,
-    /// which is the instruction's length when its first halfword could be fetched (PoO:
-    /// "the ILC is 1, 2 or 3, indicating the number of halfwords by which the instruction
-    /// address has been updated").
-    fn fetch_exception(&mut self, code: u16, ia: u32, len: Option<u32>) {
-        let ilc = len.map_or(1, |l| l / 2);
+    /// exceptions nullify; for the others the instruction address is advanced by the ILC
+    /// (PoO: "the ILC is 1, 2 or 3, indicating the number of halfwords by which the
+    /// instruction address has been updated", which one being unpredictable). `len` is the
+    /// instruction's length when its first halfword could be fetched, otherwise 4 (ILC 2,
+    /// as Hercules 3.13 reports it).
+    fn fetch_exception(&mut self, code: u16, ia: u32, len: u32) {
+        let ilc = (len / 2).max(1);
         self.psw.ia = if code == pic::SEGMENT_TRANSLATION || code == pic::PAGE_TRANSLATION {
             ia
         } else {
@@ -152,6 +166,17 @@ impl Cpu {
         self.exit = Some(Exit::Io(IoRequest { op, device }));
         self.counters.io += 1;
         Err(Stop::Exit)
+    }
+
+    /// Takes a program interruption for the instruction that just ended [`Cpu::run`] (an I/O
+    /// instruction, DIAGNOSE, or an intercepted instruction the caller simulated and found
+    /// in error). The PSW points past it; `ilc` is its length code (2 for the usual
+    /// four-byte instruction). Segment- and page-translation codes nullify: the old PSW
+    /// then points at the instruction.
+    pub fn program_check(&mut self, code: u16, ilc: u8) {
+        let len = 2 * u32::from(ilc & 3);
+        let ia = self.psw.ia.wrapping_sub(len) & 0x00FF_FFFF;
+        self.program_interrupt(code, ia, len);
     }
 
     /// Executes an instruction CP intercepted ([`Exit::Privileged`]) exactly as the bare

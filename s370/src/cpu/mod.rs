@@ -234,8 +234,17 @@ pub struct Cpu {
     /// Instructions left in the current burst, and its length (for the time source).
     pub(crate) burst_left: u64,
     pub(crate) burst_len: u64,
+
     /// The CPU identification STIDP stores.
     pub cpu_id: u64,
+    /// Report a program interruption caused by the target of EXECUTE with the target's
+    /// ILC, as Hercules 3.13 does, instead of EXECUTE's 2 (PoO: "whenever an instruction
+    /// is executed by means of EXECUTE, instruction-length code 2 is set"). Off by
+    /// default; the differential tests turn it on.
+    pub hercules_ex_ilc: bool,
+    /// Length of the EXECUTE target that just caused a program interruption (with
+    /// `hercules_ex_ilc`).
+    pub(crate) ex_fault_len: u32,
 }
 
 impl Cpu {
@@ -264,6 +273,8 @@ impl Cpu {
             burst_len: 0,
             // Version FF (as VM reports to its guests), serial 000001, model 3033.
             cpu_id: 0xFF00_0001_3033_0000,
+            hercules_ex_ilc: false,
+            ex_fault_len: 0,
         };
         cpu.reset(false);
         cpu

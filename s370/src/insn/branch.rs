@@ -83,6 +83,9 @@ pub(crate) fn ex(cpu: &mut Cpu, i: Rx) -> ExecResult {
     cpu.ex_active = true;
     let r = DISPATCH[target.opcode() as usize](cpu, target);
     cpu.ex_active = false;
+    if cpu.hercules_ex_ilc && matches!(r, Err(Stop::Program(_))) {
+        cpu.ex_fault_len = target.len();
+    }
     r
 }
 

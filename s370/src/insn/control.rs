@@ -22,10 +22,16 @@ fn aligned(a: u32, n: u32) -> ExecResult {
     if a & (n - 1) != 0 { Err(Stop::Program(pic::SPECIFICATION)) } else { Ok(()) }
 }
 
-/// Makes `p` the current PSW, recognizing an invalid format as an early exception, and
-/// ends the burst so that interruptions are looked at with the new masks.
+/// Makes `p` (with a new system mask) the current PSW and ends the burst so that
+/// interruptions are looked at with the new masks. An invalid EC-mode mask is a
+/// specification exception reported with this instruction's ILC (2), the PSW with the
+/// new mask and the updated instruction address as the old PSW (as Hercules 3.13 does).
 fn new_psw(cpu: &mut Cpu, p: Psw) -> ExecResult {
-    cpu.set_psw_bytes(p.to_bytes());
+    let (_, valid) = Psw::from_bytes(p.to_bytes());
+    cpu.set_psw(p);
+    if !valid {
+        return Err(Stop::Program(pic::SPECIFICATION));
+    }
     Err(Stop::Break)
 }
 
@@ -233,7 +239,9 @@ pub(crate) fn stck(cpu: &mut Cpu, i: S) -> ExecResult {
 pub(crate) fn sckc(cpu: &mut Cpu, i: S) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     aligned(a, 8)?;
-    cpu.clocks.ckc = cpu.read_u64(a)?;
+    // The comparator's resolution is bit 55 (1/16 µs), as in Hercules: bits 56-63 are
+    // not kept (the PoO lets bits right of the resolution be ignored).
+    cpu.clocks.ckc = cpu.read_u64(a)? & !0xFF;
     Err(Stop::Break)
 }
 

@@ -181,7 +181,11 @@ fn edit(cpu: &mut Cpu, i: Ss, mark: bool) -> ExecResult {
     let n = usize::from(i.l) + 1;
     let a1 = cpu.ea(0, i.b1, i.d1);
     let a2 = cpu.ea(0, i.b2, i.d2);
-    let pattern = cpu.span(a1, n, true)?;
+    // Operand 1 is checked whole only when it crosses a 2K block; otherwise its first store
+    // finds any access exception (after EDMK may have set R1, as in Hercules).
+    if (a1 & 0x7FF) as usize + n > 0x800 {
+        cpu.check_store(a1, n)?;
+    }
     // When the source may cross a block boundary, a trial run finds every exception
     // before anything is stored.
     let trial = (a2 & 0x7FF) as usize + n > 0x800;
@@ -192,7 +196,8 @@ fn edit(cpu: &mut Cpu, i: Ss, mark: bool) -> ExecResult {
         let (mut src, mut sig, mut cc, mut fill) = (a2, false, 0u8, 0u8);
         let (mut right, mut have_right) = (0u8, false);
         for k in 0..n {
-            let p = cpu.abs_byte(pattern.at(k));
+            let at = a1.wrapping_add(k as u32) & 0x00FF_FFFF;
+            let p = cpu.read_u8(at)?;
             if k == 0 {
                 fill = p;
             }
@@ -212,8 +217,7 @@ fn edit(cpu: &mut Cpu, i: Ss, mark: bool) -> ExecResult {
                         b >> 4
                     };
                     if mark && !dry && d > 0 && !sig {
-                        cpu.gpr[1] =
-                            (cpu.gpr[1] & 0xFF00_0000) | (a1.wrapping_add(k as u32) & 0x00FF_FFFF);
+                        cpu.gpr[1] = (cpu.gpr[1] & 0xFF00_0000) | at;
                     }
                     let out = if !sig && d == 0 { fill } else { 0xF0 | d };
                     if d > 0 {
@@ -244,8 +248,10 @@ fn edit(cpu: &mut Cpu, i: Ss, mark: bool) -> ExecResult {
                     }
                 }
             };
-            if !dry {
-                cpu.set_abs_byte(pattern.at(k), out);
+            if dry {
+                cpu.check_store(at, 1)?;
+            } else {
+                cpu.write_u8(at, out)?;
             }
         }
         if !dry {
@@ -276,7 +282,8 @@ pub(crate) fn srp(cpu: &mut Cpu, i: Ss) -> ExecResult {
         let out = p.mag / 10u128.pow(s - 1) % 10;
         (p.mag / 10u128.pow(s) + (out + round) / 10, false)
     };
-    let neg = p.neg && mag != 0;
+    // A zero result is positive, except after overflow (the sign is kept).
+    let neg = p.neg && (mag != 0 || overflow);
     store(cpu, a1, n1, mag, neg)?;
     finish(cpu, mag, neg, overflow)
 }

@@ -495,7 +495,16 @@ pub(crate) fn mvcl(cpu: &mut Cpu, i: Rr) -> ExecResult {
             return Ok(());
         }
     }
-    cpu.psw.cc = cc_compare(l1, l2);
+    // The condition code is set once the first unit is known to be accessible: an
+    // access exception there suppresses the instruction, CC included.
+    let cc = cc_compare(l1, l2);
+    if l1 > 0 {
+        if l2 > 0 {
+            cpu.resolve(a2, false)?;
+        }
+        cpu.resolve(a1, true)?;
+    }
+    cpu.psw.cc = cc;
     cpu.gpr[r1] = a1;
     cpu.gpr[r2] = a2;
     let mut budget = LONG_CHUNK;

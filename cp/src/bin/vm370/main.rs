@@ -18,8 +18,21 @@ struct Cli {
 enum Command {
     /// Start CP (the default when no command is given).
     Run(RunArgs),
+    /// The 3270 terminal UI on its own, connected to a running system.
+    Terminal(TerminalArgs),
     /// CMS minidisks in CKD images: ls, get, put, format.
     Cmsfs(cmsfs::Args),
+}
+
+/// Options of `vm370 terminal`.
+#[derive(Debug, clap::Args)]
+struct TerminalArgs {
+    /// Where the system listens.
+    #[arg(default_value = "127.0.0.1:3270")]
+    addr: String,
+    /// 3270 model (2-5).
+    #[arg(long, default_value_t = 2)]
+    model: u8,
 }
 
 /// Options of `vm370 run`.
@@ -47,6 +60,8 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         None => run(RunArgs { data: PathBuf::from("data"), ..RunArgs::default() }),
         Some(Command::Run(a)) => run(a),
+        Some(Command::Terminal(a)) => terminals::tui::run_client(&a.addr, a.model)
+            .map_err(|e| anyhow::anyhow!("vm370 terminal: {e}")),
         Some(Command::Cmsfs(a)) => cmsfs::main(a),
     }
 }
@@ -58,10 +73,27 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         cpus: a.cpus,
     };
     let sys = cp::system::System::start(&opts)?;
-    eprintln!("vm370: system {} started from {}", sys.config.sysid, a.data.display());
-    anyhow::bail!(
-        "vm370: terminals are not connected yet (listen {:?}, headless {})",
-        a.listen,
-        a.headless
-    )
+    let mut addrs: Vec<String> = match &a.listen {
+        Some(l) => vec![l.clone()],
+        None => sys.config.listeners.iter().map(|l| l.address.to_string()).collect(),
+    };
+    if addrs.is_empty() {
+        addrs.push("127.0.0.1:3270".into());
+    }
+    let mut servers = Vec::new();
+    for addr in &addrs {
+        let (server, _thread) = cp::session::listen(&sys, addr)
+            .map_err(|e| anyhow::anyhow!("vm370: cannot listen on {addr}: {e}"))?;
+        eprintln!("vm370: {} listening on {}", sys.config.sysid, server.local_addr());
+        servers.push(server);
+    }
+    if a.headless {
+        // Run until SHUTDOWN has forced everyone off and closed their spool files.
+        sys.wait_for_shutdown();
+        return Ok(());
+    }
+    let first = servers[0].local_addr().to_string();
+    let ui = terminals::tui::run_client(&first, 2);
+    sys.begin_shutdown();
+    ui.map_err(|e| anyhow::anyhow!("vm370: terminal: {e}"))
 }
