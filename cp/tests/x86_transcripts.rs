@@ -84,7 +84,7 @@ fn system(t: &Transcript) -> (tempfile::TempDir, Arc<System>, Vec<Md>) {
              SPOOL 00C 2540 READER *\n SPOOL 00D 2540 PUNCH A\n SPOOL 00E 1403 A\n \
              LINK MAINT 190 190 RR\n LINK MAINT 19E 19E RR\n"
         ));
-        direct.push_str(&format!(" MDISK 191 3350 {next:03} 005 VMUSR MR\n"));
+        direct.push_str(&format!(" MDISK 191 3350 {next:03} 005 VMUSR MR ALL WRITE MULT\n"));
         mds.push(Md { user: u.clone(), cuu: 0x191, start: next, cyl: 5 });
         next += 5;
         for d in t.disks.iter().filter(|d| d.user == *u) {

@@ -47,7 +47,7 @@ static TRACK: Area<{ 19 * 808 }> = Area::new();
 /// DIAGNOSE X'08' command text, X'5C' message, X'0C' clock.
 static CMD: Area<256> = Area::new();
 /// DIAGNOSE X'08' response.
-static RESPONSE: Area<16384> = Area::new();
+static RESPONSE: Area<32768> = Area::new();
 
 /// Writes one CCW at slot `i` of an area.
 fn put_ccw<const N: usize>(area: &Area<N>, i: usize, cmd: u8, addr: u32, flags: u8, count: u16) {
@@ -337,12 +337,15 @@ impl Host for X86Host {
         }
         let mut lines = Vec::new();
         if capture {
-            let n = (r.gpr[5] as usize).min(RESPONSE.len());
-            let n = if r.cc == 0 { n } else { RESPONSE.len() };
+            // CC 0: R5 is the response length; CC 1: the buffer is full (R5 says how much
+            // did not fit).
+            let n = if r.cc == 0 { (r.gpr[5] as usize).min(RESPONSE.len()) } else { RESPONSE.len() };
             let mut raw = alloc::vec![0u8; n];
             RESPONSE.get(0, &mut raw);
-            for l in raw.split(|&b| b == 0x15) {
-                lines.push(ebcdic::decode(l));
+            if n > 0 {
+                for l in raw.split(|&b| b == 0x15) {
+                    lines.push(ebcdic::decode(l));
+                }
             }
         }
         CpReply { rc: r.gpr[4] as i32, lines }

@@ -292,7 +292,7 @@ impl<'h, H: Host> Cms<'h, H> {
             return rc;
         }
         if origin == Origin::Console && self.settings.impcp {
-            let reply = self.host.cp(line.trim(), false);
+            let reply = self.cp_captured(line.trim());
             if reply.rc == 1 {
                 self.say("UNKNOWN CP/CMS COMMAND");
                 return -3;
@@ -375,12 +375,25 @@ impl<'h, H: Host> Cms<'h, H> {
     fn cp_command(&mut self, line: &str) -> i32 {
         let rest = line.trim_start();
         let rest = rest.get(2..).unwrap_or("").trim();
-        let reply = self.host.cp(rest, false);
+        let reply = if rest.is_empty() { self.host.cp(rest, false) } else { self.cp_captured(rest) };
         if reply.rc == 1 && !rest.is_empty() {
             self.say("UNKNOWN CP COMMAND");
             return if self.exec_depth > 0 { 1 } else { -1 };
         }
         reply.rc
+    }
+
+    /// Gives a command line to CP with its response captured, then types the response unless
+    /// CP did not know the command (return code 1): CMS then says so in its own words, and
+    /// whatever CP would have typed about it is not shown.
+    fn cp_captured(&mut self, line: &str) -> CpReply {
+        let reply = self.host.cp(line, true);
+        if reply.rc != 1 {
+            for l in &reply.lines {
+                self.say(l);
+            }
+        }
+        reply
     }
 
     // ---- the console ---------------------------------------------------------------------
