@@ -9,10 +9,46 @@
 //! The crate is `no_std` (with `alloc`) outside its own unit tests, so that the x86 monitor
 //! can use it; start reading at [`fs`].
 //!
-//! Status: the file system is in place; the monitors and the ABI are being built (issues 7
-//! and 10).
+//! The x86 monitor is built by `build.rs` from `x86/` and embedded here: [`x86_image`].
+//!
+//! Status: the file system, the ABI and the x86 monitor are in place; the S/370 monitor is
+//! being built (issue 7).
 #![cfg_attr(not(test), no_std)]
 
 extern crate alloc;
 
+pub mod abi;
 pub mod fs;
+
+mod x86_built {
+    include!(concat!(env!("OUT_DIR"), "/cms_x86_image.rs"));
+}
+
+/// The x86 CMS monitor as a flat image, built by `build.rs` from `cms/x86/`.
+#[derive(Debug, Clone, Copy)]
+pub struct X86Image {
+    /// Where the bytes are loaded (guest-physical): [`abi::X86_LOAD_ADDR`].
+    pub load_addr: u64,
+    /// The entry point (`rip`); CP starts it with `rdi` = [`abi::IPL_INFO_ADDR`].
+    pub entry: u64,
+    /// The first byte after the image's memory (its bss included): the machine needs at
+    /// least this much storage, plus room for the monitor's heap.
+    pub mem_end: u64,
+    /// The bytes from `load_addr` up (empty when the host could not build the monitor).
+    pub bytes: &'static [u8],
+}
+
+static X86_BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/cms-x86.bin"));
+
+/// The x86 CMS monitor built into this crate; `None` when this host could not build it.
+pub fn x86_image() -> Option<X86Image> {
+    if X86_BYTES.is_empty() {
+        return None;
+    }
+    Some(X86Image {
+        load_addr: x86_built::LOAD,
+        entry: x86_built::ENTRY,
+        mem_end: x86_built::MEM_END,
+        bytes: X86_BYTES,
+    })
+}

@@ -94,5 +94,8 @@ pub fn format_new_minidisks(
 /// for that machine.
 pub fn builtin_saved_system(s: &config::SavedSystem) -> Option<SavedSystem> {
     debug_assert!(matches!(s.source, SavedSource::Builtin));
-    None
+    match s.machine {
+        crate::directory::Machine::X86 => crate::backend::x86::builtin_cms(&s.name, s.ipl),
+        crate::directory::Machine::S370 => None,
+    }
 }

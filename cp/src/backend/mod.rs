@@ -14,12 +14,14 @@
 //!    └───── Stopped ◄──────┘        (then run again)
 //! ```
 //!
-//! Adapters: [`s370::S370Backend`] (the interpreter in interpretive execution) and
+//! Adapters: [`s370::S370Backend`] (the interpreter in interpretive execution),
+//! [`x86::X86Backend`] (a KVM virtual machine speaking the CP<->CMS ABI of `cms::abi`) and
 //! [`scripted::ScriptedBackend`] (queued exits, recorded completions: the test double for
-//! everything above this trait). The x86/KVM adapter fits the same trait.
+//! everything above this trait).
 
 pub mod s370;
 pub mod scripted;
+pub mod x86;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -83,6 +83,22 @@ fn ipl_saved(ctx: &mut Ctx<'_>, st: &mut UserState, seg: &SavedSystem, parm: Opt
     // The IPL parameter is kept for the guest to ask for; a saved system resumes with the
     // registers it was saved with.
     st.ipl_parm = parm.map(str::to_ascii_uppercase);
+    if st.entry.machine == crate::directory::Machine::X86 {
+        let long = ctx.sys.config.ready_message == crate::config::ReadyMessage::Ready;
+        let info = cms::abi::IplInfo::new(
+            &ctx.user.userid,
+            st.storage,
+            st.ipl_parm.as_deref().unwrap_or(""),
+            long,
+        );
+        return match crate::backend::x86::ipl_saved(st.vm.backend.as_mut(), seg, &info) {
+            Ok(()) => true,
+            Err(why) => {
+                ctx.error(st, "DMKCFG099E", why);
+                false
+            }
+        };
+    }
     let regs = S370Regs {
         psw: seg.state.psw,
         gpr: seg.state.gpr,
@@ -106,6 +122,10 @@ fn parm_registers(parm: &str) -> [u32; 16] {
 }
 
 fn ipl_device(ctx: &mut Ctx<'_>, st: &mut UserState, addr: u16, parm: Option<&str>) -> bool {
+    if st.entry.machine == crate::directory::Machine::X86 {
+        ctx.error(st, "DMKCFG008E", format!("DEV {addr:03X} IPL UNIT ERROR; X86 MACHINES IPL CMS"));
+        return false;
+    }
     let is_dev = st.vm.devices.get(&addr).map(|d| !matches!(d.kind, Kind::Console(_)));
     match is_dev {
         None => {

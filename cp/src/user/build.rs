@@ -61,7 +61,11 @@ pub fn make_backend(
             crate::user::run::configure_time(sys, &mut b);
             Ok(Box::new(b))
         }
-        Machine::X86 => Err("X86 VIRTUAL MACHINES NOT AVAILABLE ON THIS SYSTEM".into()),
+        // Without KVM the machine is still built (CP commands, spool, disks work); IPL says
+        // why it cannot run.
+        Machine::X86 => crate::backend::x86::X86Backend::new(u64::from(storage))
+            .map(|b| Box::new(b) as Box<dyn Backend>)
+            .map_err(|e| format!("X86 MACHINE NOT CREATED: {e}")),
     }
 }
 
