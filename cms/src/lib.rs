@@ -9,10 +9,11 @@
 //! The crate is `no_std` (with `alloc`) outside its own unit tests, so that the x86 monitor
 //! can use it; start reading at [`fs`].
 //!
-//! Status: the file system is in place; the monitors and the ABI are being built (issues 7
-//! and 10).
+//! The S/370 monitor's image and the files it needs on the system disk are in [`s370`]
+//! (issue 7); the x86 monitor is issue 10.
 #![cfg_attr(not(test), no_std)]
 
 extern crate alloc;
 
 pub mod fs;
+pub mod s370;

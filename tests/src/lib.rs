@@ -11,3 +11,7 @@ pub mod transcript;
 pub mod s3270;
 /// Starting a system for a test.
 pub mod system;
+/// Running CMS session transcripts.
+pub mod cmsdrv;
+/// A line-mode telnet terminal (for transcripts that start before LOGON).
+pub mod nvt;
