@@ -174,8 +174,12 @@ fn assemble_or_die(path: &Path, opts: &Options, out: &Path) -> Assembly {
     match assemble(&src, opts) {
         Ok(a) => {
             let _ = std::fs::write(out.join(format!("{stem}.listing")), &a.listing);
-            for d in a.diagnostics.iter().filter(|d| d.severity >= 4) {
-                println!("cargo:warning={stem}: {d}");
+            // Warnings are errors here: a line running into column 72 silently continues
+            // onto the next one, and that must never pass unnoticed.
+            let warnings: Vec<String> =
+                a.diagnostics.iter().filter(|d| d.severity >= 4).map(|d| d.to_string()).collect();
+            if !warnings.is_empty() {
+                panic!("assembling {} gave warnings:\n{}", path.display(), warnings.join("\n"));
             }
             a
         }
