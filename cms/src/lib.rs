@@ -9,16 +9,16 @@
 //! The crate is `no_std` (with `alloc`) outside its own unit tests, so that the x86 monitor
 //! can use it; start reading at [`fs`].
 //!
-//! The x86 monitor is built by `build.rs` from `x86/` and embedded here: [`x86_image`].
-//!
-//! Status: the file system, the ABI and the x86 monitor are in place; the S/370 monitor is
-//! being built (issue 7).
+//! The S/370 monitor's image and the files it needs on the system disk are in [`s370`]
+//! (issue 7); the x86 monitor is built by `build.rs` from `x86/` and embedded here:
+//! [`x86_image`] (issue 10).
 #![cfg_attr(not(test), no_std)]
 
 extern crate alloc;
 
 pub mod abi;
 pub mod fs;
+pub mod s370;
 
 mod x86_built {
     include!(concat!(env!("OUT_DIR"), "/cms_x86_image.rs"));

@@ -180,7 +180,7 @@ fn compute(sys: &Arc<System>, runner: &Arc<User>) {
     let stop = (0x22000, call_block(cms::abi::kind::STOP, 0));
     let mut native = Vec::new();
     let mut guest = Vec::new();
-    let mut result = 0;
+    let mut result;
     for _ in 0..3 {
         let t = Instant::now();
         result = black_box(xorshift(black_box(SEED), black_box(N)));

@@ -91,11 +91,40 @@ pub fn format_new_minidisks(
 }
 
 /// The built-in saved system a `SAVESYS ... BUILTIN` statement names, if this build has one
-/// for that machine.
-pub fn builtin_saved_system(s: &config::SavedSystem) -> Option<SavedSystem> {
+/// for that machine: `CMS` for S/370 is this project's CMS (`cms::s370`), its pages from
+/// address 0 (nucleus pages key F, the rest key E), its PSW at the nucleus entry, and R2 =
+/// the `READYMSG` style (0 `R;`, 1 `Ready;`), which CMS reads at IPL.
+pub fn builtin_saved_system(
+    s: &config::SavedSystem,
+    ready: config::ReadyMessage,
+) -> Option<SavedSystem> {
     debug_assert!(matches!(s.source, SavedSource::Builtin));
-    match s.machine {
-        crate::directory::Machine::X86 => crate::backend::x86::builtin_cms(&s.name, s.ipl),
-        crate::directory::Machine::S370 => None,
+    if s.machine == crate::directory::Machine::X86 {
+        return crate::backend::x86::builtin_cms(&s.name, s.ipl);
     }
+    if s.name != "CMS" {
+        return None;
+    }
+    let image = cms::s370::image();
+    let pages = image.len().div_ceil(crate::nss::PAGE);
+    let mut bytes = image.to_vec();
+    bytes.resize(pages * crate::nss::PAGE, 0);
+    let keys = (0..pages)
+        .map(|p| if p * crate::nss::PAGE < 0x20000 { 0xF0 } else { 0xE0 })
+        .collect();
+    let mut gpr = [0u32; 16];
+    gpr[2] = u32::from(ready == config::ReadyMessage::Ready);
+    Some(SavedSystem {
+        name: s.name.clone(),
+        load_page: s.load_page,
+        ipl: s.ipl,
+        state: crate::nss::SavedState {
+            psw: cms::s370::initial_psw(),
+            gpr,
+            fpr: [0; 4],
+            cr: [0; 16],
+            keys,
+        },
+        pages: bytes,
+    })
 }

@@ -3,7 +3,6 @@
 //! no I/O or terminal input to wake it; the CPU timer counts only the machine's own
 //! processor time, so it stands still while the machine waits.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cp::backend::{ArchRegs, S370Regs};

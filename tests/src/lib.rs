@@ -15,3 +15,7 @@ pub mod s3270;
 pub mod sessions;
 /// Starting a system for a test.
 pub mod system;
+/// Running CMS session transcripts.
+pub mod cmsdrv;
+/// A line-mode telnet terminal (for transcripts that start before LOGON).
+pub mod linedrv;
