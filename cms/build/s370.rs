@@ -141,16 +141,17 @@ pub fn build() {
     std::fs::write(out.join("cms370.rs"), rs).expect("writing cms370.rs");
 }
 
-/// `mm/dd/yy hh:mm` of the build (or of `SOURCE_DATE_EPOCH`), UTC.
+/// The nucleus's identification date when `SOURCE_DATE_EPOCH` does not give one: fixed, so
+/// that the same source always builds the same image and recorded sessions showing the CMS
+/// banner replay on any build (2026-11-24 00:00 UTC).
+const RELEASE_EPOCH: i64 = 1_795_478_400;
+
+/// `mm/dd/yy hh:mm` of `SOURCE_DATE_EPOCH` (or of [`RELEASE_EPOCH`]), UTC.
 fn build_stamp() -> String {
     let secs = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.parse::<i64>().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64)
-        });
+        .unwrap_or(RELEASE_EPOCH);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).

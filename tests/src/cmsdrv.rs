@@ -181,6 +181,16 @@ fn directory_text(t: &Transcript) -> (String, BTreeMap<(String, u16), (u16, u16)
                 }
             }
             current = l.split_whitespace().nth(1).map(str::to_string);
+            out.push_str(l);
+            out.push('\n');
+            // Every transcript user starts in CMS, as a CMS user's directory entry says.
+            if !l.contains("NOLOG") {
+                out.push_str(" IPL CMS\n");
+            }
+            continue;
+        }
+        if l.trim_start().starts_with("IPL ") {
+            continue;
         }
         out.push_str(l);
         out.push('\n');
