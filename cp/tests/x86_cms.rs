@@ -207,7 +207,7 @@ fn x86_machine_reports_its_type_and_counters() {
     let out = command(&sys, &user, &screen, "cp query virtual machine");
     assert_eq!(out[0], "MACHINE = X86", "{out:?}");
     let out = command(&sys, &user, &screen, "cp query virtual");
-    assert_eq!(out[..2], ["MACHINE = X86", "STORAGE = 16M"], "{out:?}");
+    assert_eq!(out[..2], ["MACHINE = X86", "STORAGE = 16384K"], "{out:?}");
     assert!(out.iter().any(|l| l.starts_with("DASD 191 3350 X86VOL R/W")), "{out:?}");
     let out = command(&sys, &user, &screen, "cp indicate user");
     assert!(out[0].starts_with("PAGES: RES-4096"), "{out:?}");

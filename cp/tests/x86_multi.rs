@@ -162,7 +162,7 @@ fn x86_cms_users_work_at_once_and_share_disks_and_spool_with_s370_cms() {
     let sessions: Vec<Session> = USERS.iter().map(|(u, _, _)| Session::logon(&sys, u)).collect();
     for s in &sessions {
         let machine = s.user.lock().vm.backend.machine();
-        assert_eq!(machine, if s.name.starts_with('X') { "X86" } else { "S370" }, "{}", s.name);
+        assert_eq!(machine, if s.name.starts_with('X') { "X86" } else { "370" }, "{}", s.name);
     }
 
     // Everybody at once: each copies its seed file several times, lists and types them.
