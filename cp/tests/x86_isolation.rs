@@ -273,7 +273,7 @@ fn fuzz_blocks(rng: &mut Rng) -> Vec<u8> {
                 _ => rng.next() as u32,
             };
         }
-        let is_io = rng.next() % 3 == 0;
+        let is_io = rng.next().is_multiple_of(3);
         let b = CallBlock {
             kind: if is_io {
                 kind::IO
