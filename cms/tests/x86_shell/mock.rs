@@ -227,6 +227,8 @@ impl Mock {
                 }
                 0
             }
+            // Line editing is CP's, before the guest sees a line; the mock has none to change.
+            ["TERMINAL" | "TERM", ..] => 0,
             ["CLOSE", what] => {
                 self.close(what);
                 0
