@@ -291,7 +291,9 @@ impl Host for Mock {
         let before = self.out.len();
         let rc = self.cp_line(line);
         let mut lines = Vec::new();
-        if capture {
+        // After LOGOFF or IPL the machine is gone: CP's lines stay on the terminal, as CP
+        // types them there itself.
+        if capture && !self.logged_off && !self.ipl_again {
             for o in self.out.drain(before..) {
                 if let Out::Line(l) = o {
                     lines.push(l);
