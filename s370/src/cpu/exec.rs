@@ -22,6 +22,7 @@
 //! themselves by checking everything before changing anything, or by completing first
 //! (fixed-point overflow).
 
+use super::blocks::Blocks;
 use super::{Cpu, Exit, Intercept, IoOp, IoRequest, Stop};
 use crate::format::{Insn, length_of};
 use crate::interrupt::pic;
@@ -72,35 +73,84 @@ impl Cpu {
         }
     }
 
-    /// Runs up to `n` instructions without looking at interruptions.
+    /// Runs up to `n` instructions without looking at interruptions: decoded blocks from
+    /// the block cache, or one instruction the slow way when its block cannot be cached.
     fn burst(&mut self, n: u64) -> Option<Stop> {
         self.burst_len = n;
-        self.burst_left = n;
-        while self.burst_left != 0 {
-            self.burst_left -= 1;
+        let mut left = n;
+        while left != 0 {
             let ia = self.psw.ia;
-            let raw = match self.ifetch_fast(ia) {
-                Some(raw) => raw,
-                None => match self.ifetch_slow(ia) {
-                    Ok(raw) => raw,
-                    Err((code, len)) => {
-                        self.fetch_exception(code, ia, len.unwrap_or(4));
-                        return Some(Stop::Break);
-                    }
-                },
-            };
-            let op = (raw >> 40) as u8;
-            let len = length_of(op);
-            self.psw.ia = (ia + len) & 0x00FF_FFFF;
-            if let Err(stop) = DISPATCH[op as usize](self, Insn(raw)) {
-                if let Stop::Program(code) = stop {
-                    self.program_interrupt(code, ia, len);
-                    return Some(Stop::Break);
+            let slot = Blocks::slot(ia);
+            let (ctx, epoch) = (self.tlb_ctx(), self.storage.code_epoch());
+            if !self.blocks.valid(slot, ia, ctx, epoch) && !self.build_block(ia, slot) {
+                left -= 1;
+                self.burst_left = left;
+                if let Some(stop) = self.step_slow(ia) {
+                    return Some(stop);
                 }
-                return Some(stop);
+                continue;
+            }
+            let ops = self.blocks.take(slot);
+            let mut stop = None;
+            for op in &ops {
+                left -= 1;
+                self.burst_left = left;
+                self.psw.ia = op.next;
+                match (op.exec)(self, op.insn) {
+                    Ok(()) => {
+                        if self.psw.ia != op.next || self.storage.code_epoch() != epoch || left == 0
+                        {
+                            break;
+                        }
+                    }
+                    Err(Stop::Program(code)) => {
+                        self.program_interrupt(
+                            code,
+                            op.next.wrapping_sub(op.len) & 0x00FF_FFFF,
+                            op.len,
+                        );
+                        stop = Some(Stop::Break);
+                        break;
+                    }
+                    Err(other) => {
+                        stop = Some(other);
+                        break;
+                    }
+                }
+            }
+            self.blocks.put(slot, ops);
+            if stop.is_some() {
+                return stop;
             }
         }
+        self.burst_left = 0;
         None
+    }
+
+    /// Fetches and executes one instruction without the block cache (the first visit to
+    /// a 2K block, an instruction crossing one, an odd address, a fetch exception).
+    fn step_slow(&mut self, ia: u32) -> Option<Stop> {
+        let raw = match self.ifetch_fast(ia) {
+            Some(raw) => raw,
+            None => match self.ifetch_slow(ia) {
+                Ok(raw) => raw,
+                Err((code, len)) => {
+                    self.fetch_exception(code, ia, len.unwrap_or(4));
+                    return Some(Stop::Break);
+                }
+            },
+        };
+        let op = (raw >> 40) as u8;
+        let len = length_of(op);
+        self.psw.ia = (ia + len) & 0x00FF_FFFF;
+        match DISPATCH[op as usize](self, Insn(raw)) {
+            Ok(()) => None,
+            Err(Stop::Program(code)) => {
+                self.program_interrupt(code, ia, len);
+                Some(Stop::Break)
+            }
+            Err(stop) => Some(stop),
+        }
     }
 
     /// Takes a program interruption for the instruction of `len` bytes at `ia` (for an

@@ -42,6 +42,7 @@
 //! which program interruptions nullify, suppress or complete is `exec.rs`.
 
 mod access;
+mod blocks;
 mod dat;
 mod exec;
 mod intr;
@@ -211,6 +212,8 @@ pub struct Cpu {
     pub storage: Storage,
     /// The access TLB (translation, prefixing, keys and reference bits, cached per 2K).
     pub(crate) tlb: access::Tlb,
+    /// Decoded-instruction blocks.
+    pub(crate) blocks: blocks::Blocks,
     /// Pending interruptions.
     pub(crate) irq: intr::Pending,
     /// TOD clock, clock comparator, CPU timer, interval timer.
@@ -259,6 +262,7 @@ impl Cpu {
             prefix: 0,
             storage: Storage::new(storage_size),
             tlb: access::Tlb::new(),
+            blocks: blocks::Blocks::new(),
             irq: intr::Pending::default(),
             clocks: timer::Clocks::new(TimeSource::default()),
             exit: None,

@@ -141,6 +141,7 @@ fn add_sub(cpu: &mut Cpu, i: Ss, subtract: bool) -> ExecResult {
 }
 
 /// 4E CVD — Convert to Decimal [RX]: eight bytes, 15 digits and sign.
+#[inline]
 pub(crate) fn cvd(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let a = cpu.ea(i.x2, i.b2, i.d2);
     let v = cpu.gpr[i.r1] as i32;
@@ -151,6 +152,7 @@ pub(crate) fn cvd(cpu: &mut Cpu, i: Rx) -> ExecResult {
 
 /// 4F CVB — Convert to Binary [RX]: a result outside 32 bits leaves its rightmost 32 bits
 /// in R1 and gives a fixed-point-divide exception.
+#[inline]
 pub(crate) fn cvb(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let a = cpu.ea(i.x2, i.b2, i.d2);
     let p = load(cpu, a, 8)?;
@@ -163,12 +165,14 @@ pub(crate) fn cvb(cpu: &mut Cpu, i: Rx) -> ExecResult {
 }
 
 /// DE ED — Edit [SS]
+#[inline]
 pub(crate) fn ed(cpu: &mut Cpu, i: Ss) -> ExecResult {
     edit(cpu, i, false)
 }
 
 /// DF EDMK — Edit and Mark [SS]: also puts the address of the first significant result
 /// digit in R1 bits 8-31.
+#[inline]
 pub(crate) fn edmk(cpu: &mut Cpu, i: Ss) -> ExecResult {
     edit(cpu, i, true)
 }
@@ -263,6 +267,7 @@ fn edit(cpu: &mut Cpu, i: Ss, mark: bool) -> ExecResult {
 
 /// F0 SRP — Shift and Round Decimal [SS]: the low six bits of the second-operand address
 /// are a signed shift (left 0-31, right 1-32), I3 the rounding digit.
+#[inline]
 pub(crate) fn srp(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let a1 = cpu.ea(0, i.b1, i.d1);
     let n1 = usize::from(i.l1()) + 1;
@@ -290,6 +295,7 @@ pub(crate) fn srp(cpu: &mut Cpu, i: Ss) -> ExecResult {
 
 /// F1 MVO — Move with Offset [SS]: operand 2 goes one half-byte left of operand 1's
 /// rightmost half-byte, right to left, with zeros on the left.
+#[inline]
 pub(crate) fn mvo(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let (a1, n1, a2, n2) = operands(cpu, i);
     let s = cpu.span(a2, n2, false)?;
@@ -313,6 +319,7 @@ pub(crate) fn mvo(cpu: &mut Cpu, i: Ss) -> ExecResult {
 }
 
 /// F2 PACK — Pack [SS]: zoned operand 2 to packed operand 1, right to left; no checks.
+#[inline]
 pub(crate) fn pack(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let (a1, n1, a2, n2) = operands(cpu, i);
     let s = cpu.span(a2, n2, false)?;
@@ -337,6 +344,7 @@ pub(crate) fn pack(cpu: &mut Cpu, i: Ss) -> ExecResult {
 
 /// F3 UNPK — Unpack [SS]: packed operand 2 to zoned operand 1 (zones F), right to left;
 /// no checks.
+#[inline]
 pub(crate) fn unpk(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let (a1, n1, a2, n2) = operands(cpu, i);
     let s = cpu.span(a2, n2, false)?;
@@ -364,6 +372,7 @@ pub(crate) fn unpk(cpu: &mut Cpu, i: Ss) -> ExecResult {
 }
 
 /// F8 ZAP — Zero and Add [SS]
+#[inline]
 pub(crate) fn zap(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let (a1, n1, a2, n2) = operands(cpu, i);
     let y = load(cpu, a2, n2)?;
@@ -373,6 +382,7 @@ pub(crate) fn zap(cpu: &mut Cpu, i: Ss) -> ExecResult {
 }
 
 /// F9 CP — Compare Decimal [SS]: CC 0 equal (+0 = -0), 1 first low, 2 first high.
+#[inline]
 pub(crate) fn cp(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let (a1, n1, a2, n2) = operands(cpu, i);
     let x = load(cpu, a1, n1)?;
@@ -384,11 +394,13 @@ pub(crate) fn cp(cpu: &mut Cpu, i: Ss) -> ExecResult {
 }
 
 /// FA AP — Add Decimal [SS]
+#[inline]
 pub(crate) fn ap(cpu: &mut Cpu, i: Ss) -> ExecResult {
     add_sub(cpu, i, false)
 }
 
 /// FB SP — Subtract Decimal [SS]
+#[inline]
 pub(crate) fn sp(cpu: &mut Cpu, i: Ss) -> ExecResult {
     add_sub(cpu, i, true)
 }
@@ -405,6 +417,7 @@ fn mul_div_lengths(i: Ss) -> ExecResult {
 /// FC MP — Multiply Decimal [SS]: the multiplicand must have at least as many bytes of
 /// leftmost zeros as the multiplier has bytes (data exception otherwise), so the product
 /// always fits.
+#[inline]
 pub(crate) fn mp(cpu: &mut Cpu, i: Ss) -> ExecResult {
     mul_div_lengths(i)?;
     let (a1, n1, a2, n2) = operands(cpu, i);
@@ -420,6 +433,7 @@ pub(crate) fn mp(cpu: &mut Cpu, i: Ss) -> ExecResult {
 /// FD DP — Divide Decimal [SS]: quotient in the leftmost L1-L2 bytes (sign by the rules of
 /// algebra), remainder in the rightmost L2+1 bytes (sign of the dividend). A zero divisor
 /// or a quotient too large for its field is a decimal-divide exception.
+#[inline]
 pub(crate) fn dp(cpu: &mut Cpu, i: Ss) -> ExecResult {
     mul_div_lengths(i)?;
     let (a1, n1, a2, n2) = operands(cpu, i);
