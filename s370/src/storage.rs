@@ -169,12 +169,10 @@ impl Storage {
     }
 
     fn touch_slow(&mut self, g0: usize, g1: usize) {
-        let mut hit = false;
-        for g in self.code.iter_mut().take(g1 + 1).skip(g0) {
-            hit |= *g != 0;
-            *g = 0;
-        }
-        if hit {
+        let end = (g1 + 1).min(self.code.len());
+        let Some(range) = self.code.get_mut(g0.min(end)..end) else { return };
+        if range.iter().any(|&g| g != 0) {
+            range.fill(0);
             self.code_epoch += 1;
         }
     }

@@ -400,6 +400,69 @@ impl Cpu {
         self.storage.mem[a & MASK] = v;
     }
 
+    /// Marks the bytes of operand `d` (`n` bytes) as about to change (the code map).
+    #[inline]
+    pub(crate) fn touch_span(&mut self, d: Span, n: usize) {
+        self.storage.touch(d.a, n.min(d.split));
+        if n > d.split {
+            self.storage.touch(d.b, n - d.split);
+        }
+    }
+
+    /// Replaces each byte of operand `d` by `f(its byte, the same byte of s)`, left to
+    /// right, reading each byte when it is used (so overlapping operands behave as the
+    /// architecture defines); returns the OR of the results. Both spans are checked.
+    #[inline(always)]
+    pub(crate) fn combine(&mut self, d: Span, s: Span, n: usize, f: impl Fn(u8, u8) -> u8) -> u8 {
+        self.touch_span(d, n);
+        let mem = &mut self.storage.mem;
+        let mut any = 0;
+        if d.contiguous(n) && s.contiguous(n) {
+            for k in 0..n {
+                let (da, sa) = ((d.a + k) & MASK, (s.a + k) & MASK);
+                let x = f(mem[da], mem[sa]);
+                mem[da] = x;
+                any |= x;
+            }
+        } else {
+            for k in 0..n {
+                let (da, sa) = (d.at(k) & MASK, s.at(k) & MASK);
+                let x = f(mem[da], mem[sa]);
+                mem[da] = x;
+                any |= x;
+            }
+        }
+        any
+    }
+
+    /// Translates operand `d` (`n` bytes) through the 256-byte table `t`, byte by byte.
+    #[inline]
+    pub(crate) fn translate_span(&mut self, d: Span, t: Span, n: usize) {
+        self.touch_span(d, n);
+        let mem = &mut self.storage.mem;
+        let disjoint = d.a + n <= t.a || t.a + 256 <= d.a;
+        if d.contiguous(n) && t.contiguous(256) && disjoint && d.a + n <= MASK && t.a + 256 <= MASK
+        {
+            // No byte of the table changes: translate a copy, then store it.
+            let mut buf = [0u8; 256];
+            let table: &[u8; 256] = mem[t.a..t.a + 256].try_into().expect("256 bytes");
+            for (b, &x) in buf[..n].iter_mut().zip(&mem[d.a..d.a + n]) {
+                *b = table[usize::from(x)];
+            }
+            mem[d.a..d.a + n].copy_from_slice(&buf[..n]);
+        } else if d.contiguous(n) && t.contiguous(256) {
+            for k in 0..n {
+                let da = (d.a + k) & MASK;
+                mem[da] = mem[(t.a + usize::from(mem[da])) & MASK];
+            }
+        } else {
+            for k in 0..n {
+                let da = d.at(k) & MASK;
+                mem[da] = mem[t.at(usize::from(mem[da])) & MASK];
+            }
+        }
+    }
+
     /// Fetches an instruction at `ia` through the TLB: the fast path of the instruction
     /// cycle (the whole six bytes lie in one cached block).
     #[inline(always)]

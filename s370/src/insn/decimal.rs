@@ -25,56 +25,87 @@ struct Packed {
     count: u32,
 }
 
-/// Decodes `bytes` as a packed-decimal number, checking every digit and the sign.
+/// Decodes `bytes` as a packed-decimal number, checking every digit and the sign. The
+/// first up to nine bytes (17 digits) accumulate in a `u64`.
 fn decode(bytes: &[u8]) -> Result<Packed, Stop> {
-    let mut mag: u128 = 0;
     let n = bytes.len();
-    for (k, &b) in bytes.iter().enumerate() {
-        let hi = b >> 4;
-        if hi > 9 {
+    let Some((&last, body)) = bytes.split_last() else {
+        return Err(Stop::Program(pic::DATA));
+    };
+    let mut lo: u64 = 0;
+    let mut hi: u128 = 0;
+    let split = body.len().saturating_sub(8);
+    for (k, &b) in body.iter().enumerate() {
+        if b >> 4 > 9 || b & 15 > 9 {
             return Err(Stop::Program(pic::DATA));
         }
-        mag = mag * 10 + u128::from(hi);
-        if k + 1 < n {
-            let lo = b & 15;
-            if lo > 9 {
-                return Err(Stop::Program(pic::DATA));
-            }
-            mag = mag * 10 + u128::from(lo);
+        let two = u64::from(b >> 4) * 10 + u64::from(b & 15);
+        if k < split {
+            hi = hi * 100 + u128::from(two);
+        } else {
+            lo = lo * 100 + two;
         }
     }
-    let sign = bytes.last().map_or(0, |b| b & 15);
+    if last >> 4 > 9 {
+        return Err(Stop::Program(pic::DATA));
+    }
+    let sign = last & 15;
     if sign < 0xA {
         return Err(Stop::Program(pic::DATA));
     }
+    // lo holds the digits of the last (up to) eight body bytes: 16 digits.
+    let low_digits = 2 * (n - 1 - split) as u32;
+    let mag = (hi * 10u128.pow(low_digits) + u128::from(lo)) * 10 + u128::from(last >> 4);
     Ok(Packed { mag, neg: sign == 0xB || sign == 0xD, count: digits(mag) })
 }
 
-/// Number of significant decimal digits of `v` (0 for zero).
-fn digits(mut v: u128) -> u32 {
-    let mut n = 0;
-    while v != 0 {
-        v /= 10;
-        n += 1;
+/// Powers of ten up to 10^38.
+const POW10: [u128; 39] = {
+    let mut t = [1u128; 39];
+    let mut k = 1;
+    while k < 39 {
+        t[k] = t[k - 1] * 10;
+        k += 1;
     }
-    n
+    t
+};
+
+/// Number of significant decimal digits of `v` (0 for zero).
+fn digits(v: u128) -> u32 {
+    POW10.partition_point(|&p| p <= v) as u32
 }
 
 /// Encodes `mag` (truncated to the field) with a preferred sign into `out`.
 fn encode(mag: u128, neg: bool, out: &mut [u8]) {
-    let mut v = mag;
     let n = out.len();
-    let nib = |v: &mut u128| {
-        let d = (*v % 10) as u8;
-        *v /= 10;
-        d
+    // The field holds 2n-1 digits: what lies above them is dropped.
+    let top = POW10[2 * n - 1];
+    let mag = if mag >= top { mag % top } else { mag };
+    let (mut hi, mut lo) = if mag < POW10[19] {
+        (0, mag as u64)
+    } else {
+        ((mag / POW10[19]) as u64, (mag % POW10[19]) as u64)
     };
-    let last = nib(&mut v);
+    let mut k = 0; // digits produced
+    let mut digit = || {
+        let d = if k < 19 {
+            let d = lo % 10;
+            lo /= 10;
+            d
+        } else {
+            let d = hi % 10;
+            hi /= 10;
+            d
+        };
+        k += 1;
+        d as u8
+    };
+    let last = digit();
     out[n - 1] = (last << 4) | if neg { 0x0D } else { 0x0C };
-    for k in (0..n - 1).rev() {
-        let lo = nib(&mut v);
-        let hi = nib(&mut v);
-        out[k] = (hi << 4) | lo;
+    for b in out[..n - 1].iter_mut().rev() {
+        let l = digit();
+        let h = digit();
+        *b = (h << 4) | l;
     }
 }
 
@@ -91,7 +122,7 @@ fn store(cpu: &mut Cpu, addr: u32, len: usize, mag: u128, neg: bool) -> Result<b
     let mut b = [0u8; 16];
     encode(mag, neg, &mut b[..len]);
     cpu.write_bytes(addr, &b[..len])?;
-    Ok(digits(mag) > 2 * len as u32 - 1)
+    Ok(mag >= POW10[2 * len - 1])
 }
 
 /// CC of a signed decimal result, and the decimal-overflow ending.
@@ -280,12 +311,12 @@ pub(crate) fn srp(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let room = 2 * n1 as u32 - 1;
     let (mag, overflow) = if shift < 32 {
         let overflow = p.count > 0 && shift + p.count > room;
-        let kept = if shift >= room { 0 } else { p.mag % 10u128.pow(room - shift) };
-        (kept * 10u128.pow(shift.min(room)), overflow)
+        let kept = if shift >= room { 0 } else { p.mag % POW10[(room - shift) as usize] };
+        (kept * POW10[shift.min(room) as usize], overflow)
     } else {
         let s = 64 - shift;
-        let out = p.mag / 10u128.pow(s - 1) % 10;
-        (p.mag / 10u128.pow(s) + (out + round) / 10, false)
+        let out = p.mag / POW10[s as usize - 1] % 10;
+        (p.mag / POW10[s as usize] + (out + round) / 10, false)
     };
     // A zero result is positive, except after overflow (the sign is kept).
     let neg = p.neg && (mag != 0 || overflow);
@@ -445,7 +476,7 @@ pub(crate) fn dp(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let q = x.mag / y.mag;
     let r = x.mag % y.mag;
     let qlen = n1 - n2;
-    if digits(q) > 2 * qlen as u32 - 1 {
+    if q >= POW10[2 * qlen - 1] {
         return Err(Stop::Program(pic::DECIMAL_DIVIDE));
     }
     let mut b = [0u8; 16];

@@ -344,10 +344,7 @@ fn ss_spans(
 #[inline]
 pub(crate) fn mvn(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let (d, s, n) = ss_spans(cpu, i, true)?;
-    for k in 0..n {
-        let v = (cpu.abs_byte(d.at(k)) & 0xF0) | (cpu.abs_byte(s.at(k)) & 0x0F);
-        cpu.set_abs_byte(d.at(k), v);
-    }
+    cpu.combine(d, s, n, |a, b| (a & 0xF0) | (b & 0x0F));
     Ok(())
 }
 
@@ -374,10 +371,7 @@ pub(crate) fn mvc(cpu: &mut Cpu, i: Ss) -> ExecResult {
 #[inline]
 pub(crate) fn mvz(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let (d, s, n) = ss_spans(cpu, i, true)?;
-    for k in 0..n {
-        let v = (cpu.abs_byte(d.at(k)) & 0x0F) | (cpu.abs_byte(s.at(k)) & 0xF0);
-        cpu.set_abs_byte(d.at(k), v);
-    }
+    cpu.combine(d, s, n, |a, b| (a & 0x0F) | (b & 0xF0));
     Ok(())
 }
 
@@ -385,12 +379,7 @@ pub(crate) fn mvz(cpu: &mut Cpu, i: Ss) -> ExecResult {
 #[inline(always)]
 fn ss_logical(cpu: &mut Cpu, i: Ss, f: fn(u8, u8) -> u8) -> ExecResult {
     let (d, s, n) = ss_spans(cpu, i, true)?;
-    let mut any = 0u8;
-    for k in 0..n {
-        let v = f(cpu.abs_byte(d.at(k)), cpu.abs_byte(s.at(k)));
-        any |= v;
-        cpu.set_abs_byte(d.at(k), v);
-    }
+    let any = cpu.combine(d, s, n, f);
     cpu.psw.cc = u8::from(any != 0);
     Ok(())
 }
@@ -465,6 +454,10 @@ pub(crate) fn tr(cpu: &mut Cpu, i: Ss) -> ExecResult {
             let arg = cpu.abs_byte(d.at(k));
             cpu.read_u8(a2.wrapping_add(u32::from(arg)))?;
         }
+    }
+    if let Some(t) = t {
+        cpu.translate_span(d, t, n);
+        return Ok(());
     }
     for k in 0..n {
         let arg = cpu.abs_byte(d.at(k));
