@@ -104,6 +104,11 @@ fn ends_block(insn: Insn) -> bool {
     }
 }
 
+/// Does an instruction read the TOD clock or CPU timer (SCK, STCK, SPT, STPT)?
+fn reads_clock(insn: Insn) -> bool {
+    insn.opcode() == 0xB2 && matches!(insn.byte(1), 0x04 | 0x05 | 0x08 | 0x09)
+}
+
 impl Cpu {
     /// Decodes the block starting at `ia` into `slot`. Returns false (nothing cached) when
     /// the first instruction cannot be fetched from a cached 2K block: the caller then
@@ -118,6 +123,11 @@ impl Cpu {
         while ops.len() < MAX_OPS {
             let Some(raw) = self.ifetch_fast(a) else { break };
             let insn = Insn(raw);
+            // An instruction that reads the clocks starts a block of its own, where the
+            // instruction count the clocks see is exact.
+            if !ops.is_empty() && reads_clock(insn) {
+                break;
+            }
             let len = length_of(insn.opcode());
             if (a & 0x7FF) + len > 0x800 {
                 break;

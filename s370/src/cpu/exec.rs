@@ -92,32 +92,50 @@ impl Cpu {
             }
             let ops = self.blocks.take(slot);
             let mut stop = None;
-            for op in &ops {
-                left -= 1;
-                self.burst_left = left;
-                self.psw.ia = op.next;
-                match (op.exec)(self, op.insn) {
-                    Ok(()) => {
-                        if self.psw.ia != op.next || self.storage.code_epoch() != epoch || left == 0
-                        {
-                            break;
+            // The clocks see the count at the block's start: instructions that read them
+            // always begin a block (see blocks.rs), so that is exact for them.
+            self.burst_left = left;
+            'block: loop {
+                for op in &ops {
+                    left -= 1;
+                    self.psw.ia = op.next;
+                    match (op.exec)(self, op.insn) {
+                        Ok(()) => {
+                            if self.psw.ia != op.next
+                                || self.storage.code_epoch() != epoch
+                                || left == 0
+                            {
+                                // A loop back to this block's start runs it again at once.
+                                if self.psw.ia == ia
+                                    && left != 0
+                                    && self.storage.code_epoch() == epoch
+                                    && self.tlb_ctx() == ctx
+                                {
+                                    self.burst_left = left;
+                                    continue 'block;
+                                }
+                                break 'block;
+                            }
+                        }
+                        Err(Stop::Program(code)) => {
+                            self.burst_left = left;
+                            self.program_interrupt(
+                                code,
+                                op.next.wrapping_sub(op.len) & 0x00FF_FFFF,
+                                op.len,
+                            );
+                            stop = Some(Stop::Break);
+                            break 'block;
+                        }
+                        Err(other) => {
+                            stop = Some(other);
+                            break 'block;
                         }
                     }
-                    Err(Stop::Program(code)) => {
-                        self.program_interrupt(
-                            code,
-                            op.next.wrapping_sub(op.len) & 0x00FF_FFFF,
-                            op.len,
-                        );
-                        stop = Some(Stop::Break);
-                        break;
-                    }
-                    Err(other) => {
-                        stop = Some(other);
-                        break;
-                    }
                 }
+                break;
             }
+            self.burst_left = left;
             self.blocks.put(slot, ops);
             if stop.is_some() {
                 return stop;
