@@ -50,6 +50,7 @@ mod timer;
 
 pub(crate) use access::Span;
 pub use dat::DatFault;
+pub use intr::mcic;
 pub use timer::TimeSource;
 
 use crate::format::Insn;
@@ -192,6 +193,8 @@ pub struct Counters {
     pub io_interrupts: u64,
     /// Restart interruptions taken.
     pub restart: u64,
+    /// Machine-check interruptions taken.
+    pub machine_check: u64,
 }
 
 /// One S/370 central processor with its main storage.
