@@ -180,13 +180,13 @@ fn optional_facility_instructions_are_operation_exceptions_here() {
     // Each instruction followed by X'0000': an operation exception on the instruction
     // leaves the old PSW past it; Hercules executes it and traps on the X'0000' after it.
     for (op, len) in [
-        ("9F010000", 4), // CLRCH
-        ("B2000000", 4), // CONCS
-        ("B2010000", 4), // DISCS
+        ("9F010000", 4),     // CLRCH
+        ("B2000000", 4),     // CONCS
+        ("B2010000", 4),     // DISCS
         ("E80000000000", 6), // MVCIN
-        ("B2210000", 4), // IPTE
+        ("B2210000", 4),     // IPTE
         ("E50100000000", 6), // TPROT
-        ("B2180000", 4), // PC
+        ("B2180000", 4),     // PC
     ] {
         let (o, h) = both(&format!("{op} 0000"), &[], &[], &[(0x28, 0x2F)]);
         let ilc = if len == 4 { "8" } else { "C" };

@@ -73,7 +73,9 @@ fn check(prog: &str, args: &[&str], expect: &[&str]) {
     assert_eq!((gr, cr, fpr), (16, 16, 4), "every register listed");
     match theirs {
         Some(h) => assert_eq!(ours, h, "s370 run and Hercules differ"),
-        None => eprintln!("skipped: hercules or ../shared/tools/hercules/run_s370.py not installed"),
+        None => {
+            eprintln!("skipped: hercules or ../shared/tools/hercules/run_s370.py not installed")
+        }
     }
 }
 
@@ -81,7 +83,18 @@ fn check(prog: &str, args: &[&str], expect: &[&str]) {
 fn sum_program_with_registers_and_dumps_matches_hercules() {
     check(
         SUM,
-        &["--load", "2000", "--gpr", "5=12345678", "--cr", "0=0", "--dump", "2040.10", "--dump", "60.20"],
+        &[
+            "--load",
+            "2000",
+            "--gpr",
+            "5=12345678",
+            "--cr",
+            "0=0",
+            "--dump",
+            "2040.10",
+            "--dump",
+            "60.20",
+        ],
         &[
             "STATUS WAIT",
             "PSW 00020000 00000E0D",
