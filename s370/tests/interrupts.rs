@@ -1,6 +1,6 @@
 //! Interruptions: old/new PSW locations, interruption codes in BC and EC mode, ILC, the
 //! early PSW exception, masks (PSW, CR0 subclasses, CR2 channel masks), priorities,
-//! waits, restart and the reset functions.
+//! waits, restart, machine checks and the reset functions.
 
 mod common;
 use common::*;
