@@ -167,10 +167,12 @@ impl System {
                     SavedSystem::load(&s.name, &path, s.pages as usize, s.load_page, s.ipl)
                         .map_err(|e| StartError::SavedSystem(e.to_string()))?
                 }
-                SavedSource::Builtin => match crate::setup::builtin_saved_system(s, config.ready_message) {
-                    Some(sys) => sys,
-                    None => continue,
-                },
+                SavedSource::Builtin => {
+                    match crate::setup::builtin_saved_system(s, config.ready_message) {
+                        Some(sys) => sys,
+                        None => continue,
+                    }
+                }
             };
             saved.insert((s.name.clone(), s.machine), Arc::new(sys));
         }

@@ -225,12 +225,11 @@ fn ebcdic(s: &str) -> Vec<u8> {
 fn write_files(sys: &System, t: &Transcript, stamp: Timestamp) -> Result<(), Failure> {
     for f in &t.files {
         let md = minidisk(sys, &f.user, f.vaddr)?;
-        let mut disk = CmsDisk::mount(md)
-            .map_err(|e| Failure(format!("{} {:03X}: {e}", f.user, f.vaddr)))?;
+        let mut disk =
+            CmsDisk::mount(md).map_err(|e| Failure(format!("{} {:03X}: {e}", f.user, f.vaddr)))?;
         let id = FileId::new(&f.fname, &f.ftype).map_err(|e| Failure(format!("{e:?}")))?;
         let mode = FileMode::parse(&f.fmode).map_err(|e| Failure(format!("{e:?}")))?;
-        let (recfm, lrecl, records): (FsRecFm, u32, Vec<Vec<u8>>) = if let Some(src) =
-            &f.asm_source
+        let (recfm, lrecl, records): (FsRecFm, u32, Vec<Vec<u8>>) = if let Some(src) = &f.asm_source
         {
             let path = transcripts_dir().join("programs").join(src);
             let text = std::fs::read_to_string(&path)
@@ -425,9 +424,9 @@ impl Session {
         // The banner, then VM READ.
         loop {
             let ev = cap.since(0);
-            let banner = ev.iter().position(
-                |(_, e)| matches!(e, Event::Line(l) if l.starts_with("CMS VERSION")),
-            );
+            let banner = ev
+                .iter()
+                .position(|(_, e)| matches!(e, Event::Line(l) if l.starts_with("CMS VERSION")));
             if let Some(b) = banner
                 && ev[b..].iter().any(|(_, e)| *e == Event::Status(Status::VmRead))
                 && u.console.status() == Status::VmRead
