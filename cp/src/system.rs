@@ -295,13 +295,13 @@ impl System {
         }
         self.background.fetch_add(1, Ordering::AcqRel);
         let done = Done(Arc::clone(self));
-        match std::thread::Builder::new().name(name.into()).spawn(move || {
-            let _done = done;
-            work();
-        }) {
-            Ok(_) => true,
-            Err(_) => false,
-        }
+        std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || {
+                let _done = done;
+                work();
+            })
+            .is_ok()
     }
 
     /// Is the system shutting down?

@@ -367,21 +367,14 @@ fn console_3270(user: &User, st: &mut UserState, a: &mut Answer, rx: usize, ry: 
             if let Some(sink) = user.console.sink() {
                 sink.line_mode();
             }
-            if ctl != 0xFF {
-                if let Some(bytes) = read_bytes(st.vm.memory(), data, count) {
-                    let text: String =
-                        bytes
-                            .iter()
-                            .map(|&b| {
-                                if b < 0x40 {
-                                    ' '
-                                } else {
-                                    s370::ebcdic::CodePage::Cp037.to_char(b)
-                                }
-                            })
-                            .collect();
-                    user.console.write(text.trim_end());
-                }
+            if ctl != 0xFF
+                && let Some(bytes) = read_bytes(st.vm.memory(), data, count)
+            {
+                let text: String = bytes
+                    .iter()
+                    .map(|&b| if b < 0x40 { ' ' } else { s370::ebcdic::CodePage::Cp037.to_char(b) })
+                    .collect();
+                user.console.write(text.trim_end());
             }
         }
         0x29 => {
