@@ -259,7 +259,6 @@ impl User {
             held_diag: None,
             full_screen_read: None,
             fs_inbound: None,
-            fs_read_ccw: 0,
         };
         let user = Arc::new(User {
             userid: userid.clone(),
