@@ -49,3 +49,36 @@ fn a_store_by_the_caller_between_runs_replaces_decoded_code() {
     assert_eq!(cpu.gpr[6], 5 + 5 * 3);
 }
 
+#[test]
+fn a_block_whose_slot_failed_to_decode_another_address_still_runs() {
+    // X'2010' and X'4010' share a slot of the block cache. X'2010' is decoded and run;
+    // then X'4010' is entered for the first time (its 2K block is not yet in the TLB, so no
+    // block can be decoded there and it is stepped the slow way); then X'2010' again.
+    //   2000 BALR 12,0 ; LA 15,14(12) ; BALR 14,15 (call 2010) ; B 2020
+    //   2010 LA 1,1(1) ; BR 14
+    //   2020 L 15,=A(X'4010') ; BALR 14,15 ; LA 15,14(12) ; BALR 14,15 (2010 again) ; LPSW
+    //   2040 A(X'4010') ; 2048 the done PSW
+    //   4010 LA 2,1(2) ; BR 14
+    let mut prog = vec![0u8; 0x2016];
+    let mut put = |at: usize, h: &str| {
+        let b = hex(h);
+        prog[at..at + b.len()].copy_from_slice(&b);
+    };
+    put(0x000, "05C0 41F0C00E 05EF 47F0C01E");
+    put(0x010, "41101001 07FE");
+    put(0x020, "58F0C03E 05EF 41F0C00E 05EF 8200C046");
+    put(0x040, "00004010 00000000 0002000000000E0D");
+    put(0x2010, "41202001 07FE");
+    let mut cpu = machine(&prog);
+    // A hang is the failure mode: run on a thread and give up after a while.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let exit = run(&mut cpu, 1000);
+        tx.send((exit, cpu.gpr[1], cpu.gpr[2], cpu.psw.to_u64())).expect("receiver waits");
+    });
+    let (exit, r1, r2, psw) =
+        rx.recv_timeout(std::time::Duration::from_secs(10)).expect("the program ends (no hang)");
+    assert_eq!(exit, Exit::Wait { enabled: false });
+    assert_eq!((r1, r2), (2, 1), "X'2010' ran twice, X'4010' once");
+    assert_eq!(psw, 0x0002_0000_0000_0E0D);
+}

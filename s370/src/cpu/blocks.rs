@@ -144,7 +144,11 @@ impl Cpu {
             }
         }
         let Some(first) = first_abs else {
+            // The slot's ops are gone (cleared above): its tag must not still name the
+            // block that was there, or that block's address would later run no
+            // instructions at all (and the burst would never end).
             self.blocks.put(slot, ops);
+            self.blocks.slots[slot].ia = u32::MAX;
             return false;
         };
         self.storage.note_code(first, last_abs - first);
