@@ -144,9 +144,8 @@ impl Cpu {
             }
         }
         let Some(first) = first_abs else {
-            // The slot's ops are gone (cleared above): its tag must not still name the
-            // block that was there, or that block's address would later run no
-            // instructions at all (and the burst would never end).
+            // The slot's ops were cleared: its tag must no longer name the block it held,
+            // or that block's address would find an empty block and never advance.
             self.blocks.put(slot, ops);
             self.blocks.slots[slot].ia = u32::MAX;
             return false;
