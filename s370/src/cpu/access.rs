@@ -227,8 +227,17 @@ impl Cpu {
 
     /// Where an operand of `len` bytes (1..=2048) at `addr` lies, every byte checked for the
     /// access; nothing has been stored when this fails.
+    #[inline(always)]
     pub(crate) fn span(&mut self, addr: u32, len: usize, write: bool) -> Result<Span, Stop> {
         let addr = addr & 0x00FF_FFFF;
+        if let Some(a) = self.tlb_hit(write, addr, len as u32) {
+            return Ok(Span { a, split: len, b: a + len });
+        }
+        self.span_slow(addr, len, write)
+    }
+
+    /// [`Cpu::span`] when the operand is not in one block the TLB allows.
+    fn span_slow(&mut self, addr: u32, len: usize, write: bool) -> Result<Span, Stop> {
         let first = (0x800 - (addr & 0x7FF) as usize).min(len.max(1));
         let a = self.resolve_n(addr, write, first.min(len))?;
         if first >= len {
@@ -462,13 +471,19 @@ impl Cpu {
         let disjoint = d.a + n <= t.a || t.a + 256 <= d.a;
         if d.contiguous(n) && t.contiguous(256) && disjoint && d.a + n <= MASK && t.a + 256 <= MASK
         {
-            // No byte of the table changes: translate a copy, then store it.
-            let mut buf = [0u8; 256];
-            let table: &[u8; 256] = mem[t.a..t.a + 256].try_into().expect("256 bytes");
-            for (b, &x) in buf[..n].iter_mut().zip(&mem[d.a..d.a + n]) {
-                *b = table[usize::from(x)];
+            // No byte of the table changes: translate in place (the borrows tell the
+            // compiler so, and it need not reload the table after each store).
+            let (dst, table) = if d.a < t.a {
+                let (lo, hi) = mem.split_at_mut(t.a);
+                (&mut lo[d.a..d.a + n], &hi[..256])
+            } else {
+                let (lo, hi) = mem.split_at_mut(d.a);
+                (&mut hi[..n], &lo[t.a..t.a + 256])
+            };
+            let table: &[u8; 256] = table.try_into().expect("256 bytes");
+            for b in dst.iter_mut() {
+                *b = table[usize::from(*b)];
             }
-            mem[d.a..d.a + n].copy_from_slice(&buf[..n]);
         } else if d.contiguous(n) && t.contiguous(256) {
             for k in 0..n {
                 let da = (d.a + k) & MASK;

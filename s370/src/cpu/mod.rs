@@ -32,7 +32,8 @@
 //!   cpu.take_pending_io(dev) / has_pending_io(dev)   for TIO, TCH, CLRIO
 //!   cpu.post_external(code)        e.g. X'0040' interrupt key (CP's EXTERNAL command)
 //!   cpu.restart()                  a restart interruption (taken at the next run)
-//!   cpu.post_machine_check(mcic)   machine-check conditions (mcic::*), taken when enabled
+//!   cpu.post_machine_check(mcic)   machine-check conditions (mcic::*), taken when enabled;
+//!                                  exigent ones while disabled: check stop (check_stopped())
 //!   cpu.reset(clear)               initial CPU reset, or clear reset (storage and keys too)
 //!   cpu.set_mode(Mode), counters(), set_time_source(..), tod(), set_tod(..)
 //!   cpu.read_real / write_real     real storage (prefixing, no key check) for channels and CP
