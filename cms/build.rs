@@ -68,8 +68,11 @@ fn main() {
             .and_then(|s| s.to_str())
             .expect("a file name")
             .to_ascii_uppercase();
+        // A program's COPY members: resident/<name>/, then resident/ (shared by them all).
         let mut ropts = Options::default()
             .named(&name)
+            .maclib(root.join("resident").join(name.to_ascii_lowercase()))
+            .maclib(root.join("resident"))
             .maclib(root.join("maclib"))
             .maclib(root.join("macros"));
         ropts.lines_per_page = 0;
