@@ -286,6 +286,30 @@ impl Dispatcher {
         }
     }
 
+    /// A machine's priority and favored setting (as [`Dispatcher::set_favored`] takes it).
+    pub fn priority(&self, id: VmId) -> Option<(u8, Option<Option<u8>>)> {
+        self.lock().vms.get(&id).map(|e| (e.priority, e.favored))
+    }
+
+    /// Processor time used by every machine since the dispatcher started, ns.
+    pub fn total_ns(&self) -> u64 {
+        self.lock().total_ns
+    }
+
+    /// Makes the workers stop after their current slices, without waiting for them (CP's
+    /// SHUTDOWN, from any thread, a worker's included); dropping the dispatcher joins them.
+    pub fn stop(&self) {
+        let mut s = self.lock();
+        s.shutdown = true;
+        for e in s.vms.values() {
+            if matches!(e.state, State::Running { .. }) {
+                e.vm.kick();
+            }
+        }
+        drop(s);
+        self.shared.work.notify_all();
+    }
+
     /// A machine's accounting.
     pub fn stats(&self, id: VmId) -> Option<VmStats> {
         self.lock().vms.get(&id).map(|e| e.stats)

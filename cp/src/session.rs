@@ -2,9 +2,9 @@
 //! traffic between a connected terminal and the user's virtual console.
 //!
 //! ```text
-//!   connect ─► logo (CP READ) ── LOGON ok ──► logged on ── LOGOFF ──► logo
-//!                 │  ▲                          │   │
-//!                 │  └──── wrong password ──────┘   └── DISCONNECT / line drop ──► (gone;
+//!   connect ─► logo (CP READ) ── LOGON ok ──► logged on ── LOGOFF, DISCONN ──► logo
+//!                 │  ▲                          │   │      (DISCONN: the machine runs on)
+//!                 │  └──── wrong password ──────┘   └── line drop ──► (gone;
 //!                 │        (5 tries, then dropped)       the machine runs on)
 //!                 └── line drop ──► (gone)
 //! ```
@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use terminals::console::{Console, MoreTimes, PfKey, Read, Status as TStatus, TermEvent};
+use terminals::ds::Command;
 use terminals::server::{ServerConfig, TerminalServer};
 
 use crate::command::table::{Verb, find};
@@ -25,7 +26,7 @@ use crate::command::tokens::Tokens;
 use crate::directory::Classes;
 use crate::system::System;
 use crate::user::{LogonError, User};
-use crate::vdev::{Status, TermSink};
+use crate::vdev::{FullScreen, Status, TermSink};
 
 /// Wrong passwords a terminal may give before CP drops it.
 pub const MAX_LOGON_FAILURES: u32 = 5;
@@ -63,6 +64,10 @@ impl TermSink for ConsoleSink {
         self.console.write_line(text);
     }
 
+    fn display_model(&self) -> Option<u8> {
+        self.console.info().model.map(|m| m.number())
+    }
+
     fn status(&self, status: Status) {
         self.state.lock().unwrap_or_else(|p| p.into_inner()).0 = status;
         self.rearm();
@@ -79,11 +84,52 @@ impl TermSink for ConsoleSink {
         self.console.set_pf(n, key);
     }
 
+    fn full_screen_write(&self, cmd: FullScreen, data: &[u8]) -> bool {
+        let cmd = match cmd {
+            FullScreen::Write => Command::Write,
+            FullScreen::EraseWrite => Command::EraseWrite,
+            FullScreen::EraseWriteAlternate => Command::EraseWriteAlternate,
+            FullScreen::Wsf => Command::WriteStructuredField,
+        };
+        self.console.full_screen_write(cmd, data).is_ok()
+    }
+
+    fn full_screen_read(&self, read_buffer: bool) -> bool {
+        let cmd = if read_buffer { Command::ReadBuffer } else { Command::ReadModified };
+        self.console.full_screen_read(cmd).is_ok()
+    }
+
+    fn line_mode(&self) {
+        if self.console.is_full_screen() {
+            self.console.line_mode();
+            self.rearm();
+        }
+    }
+
     fn set_more(&self, first: u16, next: u16) {
         self.console.set_more(MoreTimes {
             first: Duration::from_secs(u64::from(first)),
             next: Duration::from_secs(u64::from(next)),
         });
+    }
+
+    fn ended(&self) {
+        // The session thread may be waiting for input: it shows the logo at once, so what
+        // the screen shows after a FORCE or the guest's LOGOFF does not depend on timing.
+        self.console.interrupt();
+    }
+}
+
+/// Arms `read` and waits for the next event; `None` only when the terminal is gone (an
+/// interruption while logged off means nothing: read again).
+fn read_event(console: &Console, read: Read) -> Option<TermEvent> {
+    loop {
+        if let Some(ev) = console.read_line(read, None) {
+            return Some(ev);
+        }
+        if !console.is_connected() {
+            return None;
+        }
     }
 }
 
@@ -145,7 +191,7 @@ fn pre_logon(
             console.close();
             return None;
         }
-        let line = match console.read_line(Read::cp(), None)? {
+        let line = match read_event(console, Read::cp())? {
             TermEvent::Line(l) => l,
             TermEvent::Disconnected => return None,
             _ => continue,
@@ -153,10 +199,13 @@ fn pre_logon(
         let mut t = Tokens::new(&line);
         let Some(word) = t.next_upper() else { continue };
         let Some(entry) = find(&word, Classes::NONE, false) else {
-            console.write_line(&format!("?CP: {}", line.trim()));
+            console.write_line(&format!("?CP: {word}"));
             continue;
         };
         match entry.verb {
+            Verb::Logon if !sys.logons_enabled() => {
+                console.write_line("DMKLOG059E LOGON REJECTED; SYSTEM DISABLED FOR LOGONS");
+            }
             Verb::Logon => {
                 let Some(userid) = t.next_upper() else {
                     console.write_line("DMKLOG020E USERID MISSING OR INVALID");
@@ -166,7 +215,7 @@ fn pre_logon(
                     Some(p) => p.to_string(),
                     None => {
                         console.write_line("ENTER PASSWORD:");
-                        match console.read_line(Read::cp().hidden(), None)? {
+                        match read_event(console, Read::cp().hidden())? {
                             TermEvent::Line(p) => p,
                             TermEvent::Disconnected => return None,
                             _ => String::new(),
@@ -188,7 +237,7 @@ fn pre_logon(
                 return None;
             }
             Verb::Comment => {}
-            _ => console.write_line(&format!("?CP: {}", line.trim())),
+            _ => console.write_line(&format!("?CP: {word}")),
         }
     }
 }
@@ -226,7 +275,9 @@ fn logon_or_reconnect(
 /// The logged-on part of a session; false if the terminal went away.
 fn logged_on(sys: &Arc<System>, console: &Console, user: &Arc<User>, sink: &ConsoleSink) -> bool {
     loop {
-        if user.logged_off() {
+        // Logged off, or disconnected (DISCONN, the guest's CP DISCONN): the terminal shows
+        // the logo again and may log on anew.
+        if user.logged_off() || user.terminal_name() != console.info().device_name {
             return true;
         }
         let Some(ev) = console.next_event(Some(Duration::from_millis(250))) else {
@@ -250,7 +301,8 @@ fn logged_on(sys: &Arc<System>, console: &Console, user: &Arc<User>, sink: &Cons
                 }
                 sink.rearm();
             }
-            TermEvent::Pa(_) | TermEvent::FullScreenInput(_) => {}
+            TermEvent::FullScreenInput(bytes) => user.full_screen_input(&bytes),
+            TermEvent::Pa(_) => {}
             TermEvent::Disconnected => {
                 user.disconnect(sys);
                 return false;

@@ -99,7 +99,10 @@ pub fn builtin_saved_system(
     ready: config::ReadyMessage,
 ) -> Option<SavedSystem> {
     debug_assert!(matches!(s.source, SavedSource::Builtin));
-    if s.machine != crate::directory::Machine::S370 || s.name != "CMS" {
+    if s.machine == crate::directory::Machine::X86 {
+        return crate::backend::x86::builtin_cms(&s.name, s.ipl);
+    }
+    if s.name != "CMS" {
         return None;
     }
     let image = cms::s370::image();

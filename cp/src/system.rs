@@ -10,7 +10,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+use std::time::Instant;
 
 use s370::devices::ckd::Volume;
 
@@ -105,9 +106,17 @@ pub struct System {
     pub saved: BTreeMap<(String, Machine), Arc<SavedSystem>>,
     /// The dispatcher.
     pub dispatcher: Dispatcher,
+    /// Timed wake-ups of waiting machines (clock comparator).
+    pub timers: Arc<crate::timers::Timers>,
     /// The log message (`SET LOGMSG`).
     pub logmsg: Mutex<Vec<String>>,
+    /// When the system started (INDICATE LOAD's processor use is measured from it).
+    pub started: Instant,
     shutting_down: AtomicBool,
+    /// Commands finishing on threads of their own (FORCE, AUTOLOG, SHUTDOWN).
+    background: std::sync::atomic::AtomicUsize,
+    logons_disabled: AtomicBool,
+    shut_down: (Mutex<bool>, Condvar),
 }
 
 impl std::fmt::Debug for System {
@@ -166,6 +175,7 @@ impl System {
             saved.insert((s.name.clone(), s.machine), Arc::new(sys));
         }
 
+        crate::command::define::clean_tdisks(dir);
         let spool_dir = resolve(&config.spool_dir)?;
         let (spool, damaged) =
             SpoolStore::open(&spool_dir).map_err(|e| StartError::Spool(e.to_string()))?;
@@ -196,7 +206,7 @@ impl System {
             tuning.q2_slice = std::time::Duration::from_secs(3600);
         }
         let logmsg = config.log_message.clone();
-        Ok(Arc::new(System {
+        let sys = Arc::new(System {
             data_dir: dir.clone(),
             config,
             directory: RwLock::new(directory),
@@ -209,9 +219,17 @@ impl System {
             links: Mutex::new(Vec::new()),
             saved,
             dispatcher: Dispatcher::new(workers, tuning),
+            timers: Arc::new(crate::timers::Timers::new()),
             logmsg: Mutex::new(logmsg),
+            started: Instant::now(),
             shutting_down: AtomicBool::new(false),
-        }))
+            background: std::sync::atomic::AtomicUsize::new(0),
+            logons_disabled: AtomicBool::new(false),
+            shut_down: (Mutex::new(false), Condvar::new()),
+        });
+        sys.start_housekeeping();
+        sys.timers.start(Arc::downgrade(&sys));
+        Ok(sys)
     }
 
     /// The logged-on user `userid` (upper case), if any.
@@ -254,6 +272,36 @@ impl System {
         self.clock.now_secs()
     }
 
+    /// Commands still finishing on threads of their own (FORCE, AUTOLOG, SHUTDOWN): a
+    /// replay waits for none before it compares screens.
+    pub fn background_work(&self) -> usize {
+        self.background.load(Ordering::Acquire)
+    }
+
+    /// Runs `work` on a thread of its own, counted by [`System::background_work`]
+    /// until it ends; false if no thread could be started.
+    pub fn spawn_background(
+        self: &Arc<Self>,
+        name: &str,
+        work: impl FnOnce() + Send + 'static,
+    ) -> bool {
+        struct Done(Arc<System>);
+        impl Drop for Done {
+            fn drop(&mut self) {
+                self.0.background.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
+        self.background.fetch_add(1, Ordering::AcqRel);
+        let done = Done(Arc::clone(self));
+        match std::thread::Builder::new().name(name.into()).spawn(move || {
+            let _done = done;
+            work();
+        }) {
+            Ok(_) => true,
+            Err(_) => false,
+        }
+    }
+
     /// Is the system shutting down?
     pub fn shutting_down(&self) -> bool {
         self.shutting_down.load(Ordering::Acquire)
@@ -264,9 +312,91 @@ impl System {
         self.shutting_down.store(true, Ordering::Release);
     }
 
+    /// Do terminals accept new logons (`ENABLE` / `DISABLE`)? The session layer asks before
+    /// it lets a terminal log on; AUTOLOG does not.
+    pub fn logons_enabled(&self) -> bool {
+        !self.logons_disabled.load(Ordering::Acquire)
+    }
+
+    /// `ENABLE ALL` (true) or `DISABLE ALL` (false).
+    pub fn set_logons_enabled(&self, on: bool) {
+        self.logons_disabled.store(!on, Ordering::Release);
+    }
+
+    /// Records that SHUTDOWN has finished (users off, spool closed, dispatcher stopped) and
+    /// wakes [`System::wait_for_shutdown`].
+    pub fn finish_shutdown(&self) {
+        self.begin_shutdown();
+        self.timers.stop();
+        *lock(&self.shut_down.0) = true;
+        self.shut_down.1.notify_all();
+    }
+
+    /// Has SHUTDOWN finished?
+    pub fn shut_down(&self) -> bool {
+        *lock(&self.shut_down.0)
+    }
+
+    /// Waits until SHUTDOWN has finished; the binary then ends the process.
+    pub fn wait_for_shutdown(&self) {
+        let mut done = lock(&self.shut_down.0);
+        while !*done {
+            done = self.shut_down.1.wait(done).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
     /// The spool, locked.
     pub fn spool(&self) -> MutexGuard<'_, SpoolStore> {
         lock(&self.spool)
+    }
+
+    /// Logs off every disconnected user whose machine has waited for its console (a console
+    /// read, CP mode, or stopped) for longer than the disconnect timeout (`DISCTIME`, R6's 15
+    /// minutes), counting from `now` (seconds since 1970). Returns the users logged off.
+    pub fn reap_disconnected(self: &Arc<Self>, now: i64) -> Vec<String> {
+        let limit = i64::from(self.config.disconnect_timeout) * 60;
+        if limit == 0 {
+            return Vec::new();
+        }
+        let mut gone = Vec::new();
+        for u in self.users() {
+            let waiting_since = {
+                let Ok(st) = u.try_lock_state() else { continue };
+                let needs_console = st.cp_mode
+                    || !st.runnable()
+                    || u.console.status() == crate::vdev::Status::VmRead;
+                match st.disconnected_at {
+                    Some(t) if needs_console => Some(t),
+                    _ => None,
+                }
+            };
+            if waiting_since.is_some_and(|t| now - t >= limit) {
+                u.logoff(self, true);
+                gone.push(u.userid.clone());
+            }
+        }
+        gone
+    }
+
+    /// Starts the housekeeping thread: disconnected users are reaped once a second.
+    pub fn start_housekeeping(self: &Arc<Self>) {
+        if self.deterministic {
+            // Idle time does not pass in a deterministic system: whoever moves its clock
+            // (a replay's `wait`) reaps, so the moment a user goes never depends on a thread.
+            return;
+        }
+        let weak = Arc::downgrade(self);
+        let _ = std::thread::Builder::new().name("housekeeping".into()).spawn(move || {
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(1));
+                let Some(sys) = weak.upgrade() else { return };
+                if sys.shutting_down() {
+                    return;
+                }
+                let now = sys.now();
+                sys.reap_disconnected(now);
+            }
+        });
     }
 }
 

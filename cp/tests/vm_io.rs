@@ -157,7 +157,7 @@ fn guest_writes_and_reads_the_console_through_sio() {
     user.input(&sys, "query time");
     assert!(screen.wait_for("TIME IS "), "{:?}", screen.lines());
     user.input(&sys, "foobar");
-    assert!(screen.wait_for("?CP: foobar"), "{:?}", screen.lines());
+    assert!(screen.wait_for("?CP: FOOBAR"), "{:?}", screen.lines());
     user.input(&sys, "logoff");
     assert!(screen.wait_for("LOGOFF AT "), "{:?}", screen.lines());
     assert!(screen.lines().iter().any(|l| l.starts_with("CONNECT= ")));

@@ -23,4 +23,6 @@ pub mod interrupt;
 pub mod machine;
 pub mod opcode;
 pub mod psw;
+pub mod runner;
 pub mod storage;
+pub mod workloads;

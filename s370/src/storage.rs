@@ -42,22 +42,60 @@ pub enum AccessError {
 /// six bytes (as eight) without a second bounds check. Never addressable by a program.
 pub(crate) const PAD: usize = 8;
 
+/// Bytes reserved for every storage: the largest size plus [`PAD`]. Only the configured
+/// size is ever addressed, and untouched pages are never backed, so a small storage costs
+/// no more host memory than a small vector; the fixed length lets the processor's fast
+/// paths index it with a 24-bit address and no bounds check.
+pub(crate) const MEM: usize = MAX_STORAGE + PAD;
+
+/// The bytes of a storage.
+pub(crate) type Mem = Box<[u8; MEM]>;
+
+/// Zeroed bytes, allocated lazily by the system (no stack copy, no page touched).
+fn zeroed() -> Mem {
+    vec![0u8; MEM].into_boxed_slice().try_into().expect("the vector has exactly MEM bytes")
+}
+
 /// Main storage: the bytes and one key byte per 2K block.
-#[derive(Clone)]
 pub struct Storage {
-    /// The bytes, `size + PAD` long (see [`PAD`]).
-    pub(crate) mem: Vec<u8>,
+    /// The bytes (see [`MEM`]).
+    pub(crate) mem: Mem,
     /// One key byte per 2K block.
     pub(crate) keys: Vec<u8>,
     size: usize,
     /// Bumped whenever a key loses bits or changes (SSK, RRB, clear): processors drop the
     /// access rights they cached for the old keys.
     epoch: u64,
+    /// One byte per 64-byte granule: nonzero when a processor holds decoded instructions
+    /// from it ([`Storage::note_code`]).
+    code: Vec<u8>,
+    /// Bumped whenever a granule holding decoded instructions is stored into: processors
+    /// drop the instructions they decoded.
+    code_epoch: u64,
 }
+
+/// Bytes per granule of the code map (a power of two).
+const CODE_GRANULE: usize = 64;
 
 impl std::fmt::Debug for Storage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Storage").field("size", &self.size).finish()
+    }
+}
+
+impl Clone for Storage {
+    /// Copies the configured size only (the rest stays unbacked).
+    fn clone(&self) -> Storage {
+        let mut mem = zeroed();
+        mem[..self.size].copy_from_slice(&self.mem[..self.size]);
+        Storage {
+            mem,
+            keys: self.keys.clone(),
+            size: self.size,
+            epoch: self.epoch,
+            code: self.code.clone(),
+            code_epoch: self.code_epoch,
+        }
     }
 }
 
@@ -66,7 +104,14 @@ impl Storage {
     /// with all keys zero.
     pub fn new(size: usize) -> Storage {
         let size = size.clamp(4096, MAX_STORAGE).next_multiple_of(4096);
-        Storage { mem: vec![0; size + PAD], keys: vec![0; size / KEY_BLOCK], size, epoch: 1 }
+        Storage {
+            mem: zeroed(),
+            keys: vec![0; size / KEY_BLOCK],
+            size,
+            epoch: 1,
+            code: vec![0; size / CODE_GRANULE],
+            code_epoch: 1,
+        }
     }
 
     /// The configured size in bytes.
@@ -82,11 +127,54 @@ impl Storage {
     }
 
     /// All of storage as a mutable slice. Callers that change bytes through it are
-    /// responsible for the change bits ([`Storage::mark_changed`]).
+    /// responsible for the change bits ([`Storage::mark_changed`]). Any instructions a
+    /// processor decoded are dropped.
     #[inline(always)]
     pub fn bytes_mut(&mut self) -> &mut [u8] {
+        self.code_epoch += 1;
         let n = self.size;
         &mut self.mem[..n]
+    }
+
+    /// The code epoch: it changes whenever storage that held decoded instructions is
+    /// changed. A processor keeps decoded instructions only while it stays the same.
+    #[inline(always)]
+    pub fn code_epoch(&self) -> u64 {
+        self.code_epoch
+    }
+
+    /// Records that the instructions in absolute `[addr, addr+len)` have been decoded.
+    pub(crate) fn note_code(&mut self, addr: usize, len: usize) {
+        if len == 0 {
+            return;
+        }
+        let (g0, g1) = (addr / CODE_GRANULE, (addr + len - 1) / CODE_GRANULE);
+        for g in self.code.iter_mut().take(g1 + 1).skip(g0) {
+            *g = 1;
+        }
+    }
+
+    /// To be called before `len` bytes at absolute `addr` are changed (a processor's own
+    /// stores): if they held decoded instructions, the code epoch moves on.
+    #[inline(always)]
+    pub(crate) fn touch(&mut self, addr: usize, len: usize) {
+        let (g0, g1) = (addr / CODE_GRANULE, (addr + len.max(1) - 1) / CODE_GRANULE);
+        if g1 <= g0 + 1
+            && self.code.get(g0).is_none_or(|&c| c == 0)
+            && self.code.get(g1).is_none_or(|&c| c == 0)
+        {
+            return;
+        }
+        self.touch_slow(g0, g1);
+    }
+
+    fn touch_slow(&mut self, g0: usize, g1: usize) {
+        let end = (g1 + 1).min(self.code.len());
+        let Some(range) = self.code.get_mut(g0.min(end)..end) else { return };
+        if range.iter().any(|&g| g != 0) {
+            range.fill(0);
+            self.code_epoch += 1;
+        }
     }
 
     /// Is `[addr, addr+len)` inside storage?
@@ -200,6 +288,7 @@ impl Storage {
             return Err(AccessError::Addressing(addr));
         }
         let a = addr as usize;
+        self.touch(a, data.len());
         self.mem[a..a + data.len()].copy_from_slice(data);
         self.mark_changed(addr, data.len());
         Ok(())
@@ -232,9 +321,11 @@ impl Storage {
     /// Sets every byte and every key to zero (system reset clear). Storage that was never
     /// touched stays unbacked.
     pub fn clear(&mut self) {
-        self.mem = vec![0; self.size + PAD];
+        self.mem = zeroed();
         self.keys.fill(0);
         self.epoch += 1;
+        self.code.fill(0);
+        self.code_epoch += 1;
     }
 
     /// Host bytes actually resident for this storage, estimated as the 4K pages that hold a
@@ -261,6 +352,24 @@ mod tests {
         assert!(s.check_access(0x1000, 4, 5, false).is_err());
         assert!(s.check_access(0x1000, 4, 0, true).is_ok(), "key 0 matches all");
         assert!(matches!(s.check_access(0xFFFE, 4, 0, false), Err(AccessError::Addressing(_))));
+    }
+
+    #[test]
+    fn code_map_moves_the_epoch_only_for_decoded_bytes() {
+        let mut s = Storage::new(8192);
+        s.note_code(0x1000, 16);
+        let e = s.code_epoch();
+        s.touch(0x1040, 4);
+        assert_eq!(s.code_epoch(), e, "another granule");
+        s.touch(0x100C, 1);
+        assert_eq!(s.code_epoch(), e + 1);
+        s.touch(0x100C, 1);
+        assert_eq!(s.code_epoch(), e + 1, "the mark was cleared");
+        s.note_code(0x1000, 16);
+        s.write(0x0FF0, &[0; 32]).expect("inside");
+        assert_eq!(s.code_epoch(), e + 2, "writes by others too");
+        s.bytes_mut();
+        assert_eq!(s.code_epoch(), e + 3, "raw access drops everything");
     }
 
     #[test]

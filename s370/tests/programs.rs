@@ -16,3 +16,36 @@ fn sum_1_to_100_with_ar_bct() {
     assert_eq!(cpu.psw.to_u64(), 0x0002_0000_0012_3456);
     assert_eq!(cpu.gpr[12], 0x4000_2002, "BC-mode BALR link: ILC 1, CC 0, PM 0");
 }
+
+#[test]
+fn storing_into_the_next_instruction_takes_effect() {
+    // BALR 12,0 ; MVI X'00B'(12),7 ; NOPR ; NOPR ; LA 3,1 (becomes LA 3,7) ; LPSW DONE
+    let prog = hex("05C0 9207C00B 0700 0700 41300001 8200C016 0000 0000 0000 0002000000000E0D");
+    let mut cpu = machine(&prog);
+    assert_eq!(run(&mut cpu, 100), Exit::Wait { enabled: false });
+    assert_eq!(cpu.gpr[3], 7, "the instruction was modified after being decoded");
+}
+
+#[test]
+fn a_loop_that_rewrites_its_own_body() {
+    // BALR 12,0 ; LA 4,3 ; LOOP: LA 5,1(5) ; MVI X'007'(12),2 ; BCT 4,LOOP(12) ; LPSW
+    // The first pass adds 1 to R5 and patches the LA's displacement to 2: later passes add 2.
+    let prog = hex("05C0 41400003 41505001 9202C007 4640C004 8200C016 00000002000000000E0D");
+    let mut cpu = machine(&prog);
+    assert_eq!(run(&mut cpu, 100), Exit::Wait { enabled: false });
+    assert_eq!(cpu.gpr[5], 1 + 2 + 2);
+}
+
+#[test]
+fn a_store_by_the_caller_between_runs_replaces_decoded_code() {
+    // A loop: LA 6,1(6) ; BCR 15,15   (R15 = its address)
+    let mut cpu = machine(&hex("41606001 07FF"));
+    cpu.gpr[15] = ORIGIN;
+    assert_eq!(cpu.run(10), Exit::Budget);
+    assert_eq!(cpu.gpr[6], 5);
+    // As a channel program would: change the LA to LA 6,3(6).
+    cpu.storage.write(ORIGIN + 3, &[3]).expect("inside storage");
+    assert_eq!(cpu.run(10), Exit::Budget);
+    assert_eq!(cpu.gpr[6], 5 + 5 * 3);
+}
+

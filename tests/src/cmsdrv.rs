@@ -98,7 +98,7 @@ pub struct Session {
     /// Each user's terminal.
     pub screens: BTreeMap<String, Arc<Capture>>,
     /// Line-mode telnet terminals (`# start: logon`).
-    pub nvt: BTreeMap<String, crate::nvt::NvtTerminal>,
+    pub nvt: BTreeMap<String, crate::linedrv::NvtTerminal>,
     /// The data directory.
     pub dir: tempfile::TempDir,
     /// Lines each user saw before the transcript's first step.
@@ -464,7 +464,7 @@ impl Session {
         }
         let Some(cap) = self.screens.get(&step.user).cloned() else {
             // A user not logged on yet: only a telnet terminal can do that.
-            let mut term = crate::nvt::NvtTerminal::connect(&self.sys, &step.user)?;
+            let mut term = crate::linedrv::NvtTerminal::connect(&self.sys, &step.user)?;
             let sys = Arc::clone(&self.sys);
             let out = term.step(&sys, step, next_is_attn, style);
             self.nvt.insert(step.user.clone(), term);

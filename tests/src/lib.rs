@@ -7,11 +7,15 @@
 /// CMS session transcripts (`tests/cms/*.cmst`): the parser and the output matcher.
 pub mod transcript;
 
+/// A plain telnet client.
+pub mod nvt;
 /// Driving the s3270 client.
 pub mod s3270;
+/// The recorded-session suite under cargo test.
+pub mod sessions;
 /// Starting a system for a test.
 pub mod system;
 /// Running CMS session transcripts.
 pub mod cmsdrv;
 /// A line-mode telnet terminal (for transcripts that start before LOGON).
-pub mod nvt;
+pub mod linedrv;

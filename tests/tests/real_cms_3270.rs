@@ -33,6 +33,16 @@ fn ibm_cms_on_a_3270() {
     assert!(t.wait_for(10, |l| l.starts_with("Ready(00028);")), "{:#?}", t.screen());
     assert!(t.enter("cp query virtual"));
     assert!(t.wait_for(10, |l| l.starts_with("DASD 19D 3350 MNT19D R/O")), "{:#?}", t.screen());
+    assert!(t.enter("fsqry all"));
+    assert!(t.wait_for(20, |l| l.starts_with("MECAFF API version")), "{:#?}", t.screen());
+    // FSQRY asked the terminal itself (DIAGNOSE X'58' write structured field, read the
+    // query reply): the next page shows what s3270 answered.
+    assert!(
+        t.wait_for(20, |l| l.starts_with("Max. Screensize .. : 80 cols x 24 rows")),
+        "{:#?}",
+        t.screen()
+    );
+    assert!(t.wait_for(10, |l| l.starts_with("Ready;")), "{:#?}", t.screen());
     assert!(t.enter("#cp logoff"));
     assert!(t.wait_for(10, |l| l.starts_with("VM/370 ONLINE")), "{:#?}", t.screen());
 }

@@ -14,12 +14,14 @@
 //!    └───── Stopped ◄──────┘        (then run again)
 //! ```
 //!
-//! Adapters: [`s370::S370Backend`] (the interpreter in interpretive execution) and
+//! Adapters: [`s370::S370Backend`] (the interpreter in interpretive execution),
+//! [`x86::X86Backend`] (a KVM virtual machine speaking the CP<->CMS ABI of `cms::abi`) and
 //! [`scripted::ScriptedBackend`] (queued exits, recorded completions: the test double for
-//! everything above this trait). The x86/KVM adapter fits the same trait.
+//! everything above this trait).
 
 pub mod s370;
 pub mod scripted;
+pub mod x86;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -226,6 +228,11 @@ pub trait GuestMemory {
     /// The same memory as a channel sees it (absolute addresses, access keys), for running
     /// a guest's channel programs against its virtual devices.
     fn channel(&mut self) -> &mut dyn ChannelMemory;
+    /// The storage key of the block holding `addr` (CP's `DISPLAY K`); `None` on machines
+    /// without storage keys or outside storage.
+    fn storage_key(&self, _addr: u64) -> Option<u8> {
+        None
+    }
 }
 
 /// Reads a big-endian fullword from guest memory.
@@ -307,6 +314,12 @@ pub trait Backend: Send {
     fn set_regs(&mut self, regs: &ArchRegs) -> Result<(), BackendError>;
     /// Work and interception counts.
     fn counters(&self) -> Counters;
+    /// Interruptions the guest has taken, by class (`"SVC"`, `"PROGRAM"`, `"EXTERNAL"`,
+    /// `"I/O"`), where the backend can count them: CP's TRACE sees an interruption happen
+    /// by these counts changing. Empty for machines that cannot count them.
+    fn interruptions(&self) -> Vec<(&'static str, u64)> {
+        Vec::new()
+    }
     /// Resets the processor (SYSTEM RESET), and with `clear` all of memory too (SYSTEM
     /// CLEAR). Any unanswered exit is forgotten.
     fn reset(&mut self, clear: bool);
@@ -314,4 +327,16 @@ pub trait Backend: Send {
     /// privileged instructions run in the interpreter or are intercepted for CP. Machines
     /// without such a choice keep running as they do.
     fn set_assist(&mut self, on: bool);
+    /// After an [`Exit::Idle`]: how long until a timer the guest armed (clock comparator,
+    /// or a timer that runs in waits) could interrupt it, so CP can wake it then. `None`:
+    /// only an outside event (I/O, a console line) can end the wait.
+    fn idle_timer(&self) -> Option<Duration> {
+        None
+    }
+    /// Deterministic systems: lets `d` of clock time pass in the wait at once (the guest's
+    /// TOD clock moves, its processor time does not).
+    fn skip_idle(&mut self, _d: Duration) {}
+    /// CP's SET TIMER: the interval timer stops (`runs` false), counts real time (`real`),
+    /// or counts the machine's processor time.
+    fn set_interval_timer(&mut self, _runs: bool, _real: bool) {}
 }

@@ -11,7 +11,7 @@
 //! zero, so guest real and absolute addresses are the same here.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use s370::channel::ChannelMemory;
 use s370::cpu::{Cpu, Exit as CpuExit, Intercept, IoOp, Mode};
@@ -99,7 +99,9 @@ impl Backend for S370Backend {
             }
             let before = self.cpu.counters().instructions;
             let exit = self.cpu.run(budget);
-            left = left.saturating_sub(self.cpu.counters().instructions - before);
+            // An interruption taken counts as a step too, so a one-instruction slice (CP's
+            // TRACE and ADSTOP stepping) ends right after it.
+            left = left.saturating_sub((self.cpu.counters().instructions - before).max(1));
             match exit {
                 CpuExit::Budget => {
                     if start.elapsed() >= slice.max_time {
@@ -210,6 +212,16 @@ impl Backend for S370Backend {
         }
     }
 
+    fn interruptions(&self) -> Vec<(&'static str, u64)> {
+        let c = self.cpu.counters();
+        vec![
+            ("SVC", c.svc),
+            ("PROGRAM", c.program),
+            ("EXTERNAL", c.external),
+            ("I/O", c.io_interrupts),
+        ]
+    }
+
     fn reset(&mut self, clear: bool) {
         self.cpu.reset(clear);
         self.awaiting = Awaiting::Nothing;
@@ -217,6 +229,21 @@ impl Backend for S370Backend {
 
     fn set_assist(&mut self, on: bool) {
         self.cpu.set_mode(Mode { interpretive: true, assist: on });
+    }
+
+    fn idle_timer(&self) -> Option<Duration> {
+        // TOD units are 1/4096 µs.
+        self.cpu.idle_timer().map(|u| {
+            Duration::from_nanos((u128::from(u) * 1000 / 4096).min(u128::from(u64::MAX)) as u64)
+        })
+    }
+
+    fn skip_idle(&mut self, d: Duration) {
+        self.cpu.skip_idle((d.as_nanos() * 4096 / 1000).min(u128::from(u64::MAX)) as u64);
+    }
+
+    fn set_interval_timer(&mut self, runs: bool, real: bool) {
+        self.cpu.set_interval_timer(runs, real);
     }
 }
 
@@ -245,5 +272,10 @@ impl GuestMemory for Storage {
 
     fn channel(&mut self) -> &mut dyn ChannelMemory {
         self
+    }
+
+    fn storage_key(&self, addr: u64) -> Option<u8> {
+        let a = u32::try_from(addr).ok().filter(|&a| (a as usize) < Storage::size(self))?;
+        Some(self.key(a))
     }
 }

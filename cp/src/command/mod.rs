@@ -6,12 +6,22 @@
 //! captured, back to the guest. [`run_line`] is the terminal's entry: it locks the state and
 //! then carries out what must happen after the lock is released (LOGOFF, DISCONNECT).
 
+pub mod define;
+pub mod devices;
+pub mod direct;
+pub mod display;
+pub mod indicate;
 pub mod ipl;
+pub mod link;
 pub mod misc;
+pub mod operator;
 pub mod query;
 pub mod spool;
+pub mod spoolfile;
+pub mod state;
 pub mod table;
 pub mod tokens;
+pub mod trace;
 
 use std::sync::Arc;
 
@@ -82,6 +92,13 @@ impl Ctx<'_> {
         }
     }
 
+    /// Writes an informational response, unless the user has SET IMSG OFF.
+    pub fn info(&mut self, st: &UserState, text: impl Into<String>) {
+        if st.settings.imsg {
+            self.say(text);
+        }
+    }
+
     /// Writes an error message `DMKmmmnnnE text` (shaped by SET EMSG) and sets the return
     /// code to its number.
     pub fn error(&mut self, st: &UserState, id: &str, text: impl Into<String>) {
@@ -131,37 +148,78 @@ pub fn answer(sys: &Arc<System>, user: &User, st: &mut UserState, text: &str) ->
     ctx.out
 }
 
-/// Finds the command `line` names and runs it.
+/// Finds the command `line` names and runs it. A command the user's classes do not allow
+/// is invisible: it gets the same `?CP:` answer as an unknown one.
 fn dispatch(ctx: &mut Ctx<'_>, st: &mut UserState, line: &str) {
     let mut t = Tokens::new(line);
     let Some(word) = t.next_upper() else { return };
     let Some(entry) = table::find(&word, st.entry.classes, true) else {
-        ctx.error(st, "DMKCFC001E", format!("?CP: {}", line.trim()));
+        ctx.error(st, "DMKCFC001E", format!("?CP: {word}"));
         return;
     };
+    let t = &mut t;
     match entry.verb {
         Verb::Comment => {}
         Verb::Cp => {
             let rest = t.remainder().to_string();
             dispatch(ctx, st, &rest);
         }
-        Verb::Begin => misc::begin(ctx, st, &mut t),
-        Verb::Ipl => ipl::ipl(ctx, st, &mut t),
-        Verb::System => ipl::system(ctx, st, &mut t),
+        Verb::Begin => misc::begin(ctx, st, t),
+        Verb::Ipl => ipl::ipl(ctx, st, t),
+        Verb::System => ipl::system(ctx, st, t),
         Verb::Logoff => {
             st.deferred = Some(crate::user::Deferred::Logoff);
         }
         Verb::Disconn => {
             st.deferred = Some(crate::user::Deferred::Disconnect);
         }
-        Verb::Query => query::query(ctx, st, &mut t),
-        Verb::Msg => misc::msg(ctx, st, &mut t, false),
-        Verb::Warning => misc::msg(ctx, st, &mut t, true),
-        Verb::Close => spool::close(ctx, st, &mut t),
-        Verb::Spool => spool::spool(ctx, st, &mut t),
-        Verb::Set => misc::set(ctx, st, &mut t),
-        Verb::Terminal => misc::terminal(ctx, st, &mut t),
-        _ => ctx.error(st, "DMKCFC001E", format!("?CP: {}", line.trim())),
+        Verb::Query => query::query(ctx, st, t),
+        Verb::Msg => misc::msg(ctx, st, t, false),
+        Verb::Warning => misc::msg(ctx, st, t, true),
+        Verb::Close => spool::close(ctx, st, t),
+        Verb::Spool => spool::spool(ctx, st, t),
+        Verb::Purge => spoolfile::purge(ctx, st, t),
+        Verb::Order => spoolfile::order(ctx, st, t),
+        Verb::Change => spoolfile::change(ctx, st, t),
+        Verb::Transfer => spoolfile::transfer(ctx, st, t),
+        Verb::Set => misc::set(ctx, st, t),
+        Verb::Terminal => misc::terminal(ctx, st, t),
+        Verb::Link => link::link(ctx, st, t),
+        Verb::Detach => link::detach(ctx, st, t),
+        Verb::Define => define::define(ctx, st, t),
+        Verb::Display => display::display(ctx, st, t),
+        Verb::Store => display::store(ctx, st, t),
+        Verb::Adstop => display::adstop(ctx, st, t),
+        Verb::Trace => trace::trace(ctx, st, t),
+        Verb::Indicate => indicate::indicate(ctx, st, t),
+        Verb::External => devices::external(ctx, st, t),
+        Verb::Ready => devices::ready(ctx, st, t),
+        Verb::Notready => devices::notready(ctx, st, t),
+        Verb::Reset => devices::reset(ctx, st, t),
+        Verb::Request => devices::request(ctx, st, t),
+        Verb::Force => operator::force(ctx, st, t),
+        Verb::Autolog => operator::autolog(ctx, st, t),
+        Verb::Enable => operator::enable(ctx, st, t, true),
+        Verb::Disable => operator::enable(ctx, st, t, false),
+        Verb::Shutdown => operator::shutdown(ctx, st, t),
+        Verb::Direct => direct::direct(ctx, st, t),
+        _ => ctx.error(st, "DMKCFC001E", format!("?CP: {word}")),
+    }
+}
+
+/// What LOGOFF (and FORCE, SHUTDOWN) must undo besides closing spool files: the console
+/// spool file is closed, temporary disks are released and their images deleted.
+pub fn logoff_cleanup(user: &User) {
+    let Some(sys) = user.system() else { return };
+    let mut st = user.lock();
+    if let Some(msg) = spool::close_console(&sys, &user.userid, &mut st, user, None, None) {
+        user.console.write(&msg);
+    }
+    user.console.set_spooling(false);
+    let tdisks: Vec<u16> = st.cmd.tdisks.keys().copied().collect();
+    for a in tdisks {
+        st.vm.detach(a);
+        st.cmd.tdisks.remove(&a);
     }
 }
 

@@ -110,6 +110,7 @@ pub static COMMANDS: &[Entry] = table![
     "BEGIN" 1 "G" Begin, "BACKSPAC" 2 "D" Backspac, "CHANGE" 2 "DG" Change,
     "CLOSE" 1 "G" Close, "COUPLE" 6 "G" Couple, "DISPLAY" 1 "G" Display, "DCP" 3 "CE" Dcp,
     "DEFINE" 3 "G" Define, "DETACH" 3 "BG" Detach, "DISCONN" 4 "" Disconn,
+    "DISCONNECT" 10 "" Disconn,
     "DISABLE" 4 "AB" Disable, "DMCP" 4 "CE" Dmcp, "DRAIN" 2 "D" Drain, "DUMP" 2 "G" Dump,
     "ECHO" 2 "G" Echo, "EXTERNAL" 3 "G" External, "ENABLE" 2 "AB" Enable,
     "FLUSH" 1 "D" Flush, "FORCE" 5 "A" Force, "HALT" 4 "A" Halt, "HOLD" 2 "D" Hold,

@@ -15,7 +15,7 @@ mod file;
 
 pub use file::{Record, SpoolError};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The highest spool id; ids wrap to 1 after it.
@@ -103,6 +103,7 @@ pub struct SpoolFile {
 pub struct SpoolStore {
     dir: PathBuf,
     files: BTreeMap<u16, SpoolFile>,
+    in_use: BTreeSet<u16>,
     next_id: u16,
     next_seq: u64,
 }
@@ -133,7 +134,8 @@ impl SpoolStore {
             .filter(|&n| (1..=MAX_SPOOLID).contains(&n))
             .unwrap_or(1);
         let next_seq = files.values().map(|f| f.seq).max().unwrap_or(0) + 1;
-        Ok((SpoolStore { dir: dir.to_path_buf(), files, next_id, next_seq }, bad))
+        let in_use = BTreeSet::new();
+        Ok((SpoolStore { dir: dir.to_path_buf(), files, in_use, next_id, next_seq }, bad))
     }
 
     fn path(&self, id: u16) -> PathBuf {
@@ -207,9 +209,26 @@ impl SpoolStore {
         Ok(())
     }
 
+    /// Marks a file as being read by a virtual reader (`true`) or no longer (`false`). A
+    /// file in use is not purged, changed, ordered or transferred by commands; CLOSE of the
+    /// reader ends its use, and the reader then lets it go.
+    pub fn set_in_use(&mut self, id: u16, on: bool) {
+        if on {
+            self.in_use.insert(id);
+        } else {
+            self.in_use.remove(&id);
+        }
+    }
+
+    /// Is a virtual reader reading the file?
+    pub fn in_use(&self, id: u16) -> bool {
+        self.in_use.contains(&id)
+    }
+
     /// Removes a file from the spool and its disk.
     pub fn purge(&mut self, id: u16) -> Result<SpoolFile, SpoolError> {
         let f = self.files.remove(&id).ok_or(SpoolError::NoSuchFile(id))?;
+        self.in_use.remove(&id);
         let p = self.path(id);
         std::fs::remove_file(&p).map_err(|e| SpoolError::io(&p, e))?;
         Ok(f)

@@ -61,7 +61,11 @@ pub fn make_backend(
             crate::user::run::configure_time(sys, &mut b);
             Ok(Box::new(b))
         }
-        Machine::X86 => Err("X86 VIRTUAL MACHINES NOT AVAILABLE ON THIS SYSTEM".into()),
+        // Without KVM the machine is still built (CP commands, spool, disks work); IPL says
+        // why it cannot run.
+        Machine::X86 => crate::backend::x86::X86Backend::new(u64::from(storage))
+            .map(|b| Box::new(b) as Box<dyn Backend>)
+            .map_err(|e| format!("X86 MACHINE NOT CREATED: {e}")),
     }
 }
 
@@ -237,6 +241,7 @@ impl User {
             vm,
             console_addr,
             cp_mode: true,
+            cp_once: false,
             settings,
             terminal,
             logon_secs: now,
@@ -250,7 +255,11 @@ impl User {
             segments: Vec::new(),
             deferred: None,
             prompt: None,
+            cmd: Default::default(),
             held_diag: None,
+            full_screen_read: None,
+            fs_inbound: None,
+            fs_read_ccw: 0,
         };
         let user = Arc::new(User {
             userid: userid.clone(),
@@ -320,16 +329,20 @@ impl User {
         }
         self.kick();
         crate::command::spool::close_all(sys, self);
+        crate::command::logoff_cleanup(self);
         let acct = self.accounting_line(sys);
         let show_acct = self.lock().settings.acnt;
         if show_acct {
             self.console.write(&acct);
         }
-        let word = if forced { "FORCED" } else { "LOGOFF" };
-        self.console.write(&format!("{word} AT {}", sys.zone.stamp(sys.now())));
+        // A forced logoff looks the same to the user as a LOGOFF (the operator's console is
+        // told it was forced).
+        let _ = forced;
+        self.console.write(&format!("LOGOFF AT {}", sys.zone.stamp(sys.now())));
         self.release_links(sys);
         sys.remove_user(&self.userid);
         self.console.set_cp_mode(true);
+        self.console.ended();
         self.wake(Wake::Other);
     }
 }

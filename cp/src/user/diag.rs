@@ -69,7 +69,7 @@ pub(crate) fn diagnose(
         0x10 => true,
         0x18 => dasd_io(st, &mut a, rx, ry),
         0x20 => general_io(st, &mut a, rx, ry),
-        0x24 => device_type(st, &mut a, rx, ry),
+        0x24 => device_type(user, st, &mut a, rx, ry),
         0x58 => console_3270(user, st, &mut a, rx, ry),
         0x5C => message_editing(st, &mut a, rx, ry),
         0x60 => {
@@ -81,6 +81,10 @@ pub(crate) fn diagnose(
     };
     if st.prompt.is_some() && req.code == 0x08 {
         st.held_diag = Some((a.gpr, ry));
+        return None;
+    }
+    if st.full_screen_read.is_some() && req.code == 0x58 {
+        // The guest waits for the user's key; User::full_screen_input completes the DIAGNOSE.
         return None;
     }
     Some(if ok { a.done() } else { Completion::ProgramCheck(SPECIFICATION) })
@@ -299,7 +303,7 @@ fn general_io(st: &mut UserState, a: &mut Answer, rx: usize, ry: usize) -> bool 
 
 /// X'24': VDEVTYPC VDEVTYPE VDEVSTAT VDEVFLAG in Ry, RDEVTYPC RDEVTYPE RDEVMDL RDEVFTR in
 /// Ry+1; Rx = -1 asks for the virtual console (and gets its address).
-fn device_type(st: &mut UserState, a: &mut Answer, rx: usize, ry: usize) -> bool {
+fn device_type(user: &User, st: &mut UserState, a: &mut Answer, rx: usize, ry: usize) -> bool {
     let mut addr = a.gpr[rx];
     if addr == u32::MAX {
         addr = u32::from(st.console_addr);
@@ -310,7 +314,12 @@ fn device_type(st: &mut UserState, a: &mut Answer, rx: usize, ry: usize) -> bool
         return true;
     };
     let (vdev, rdev): (u32, u32) = match &d.kind {
-        Kind::Console(_) => (0x8000_0000, 0x8000_0082),
+        // A 3270 display reached through a 3215 virtual console: RDEVTYPC X'40' (display),
+        // RDEVTYPE X'01' (3277/3278), the model, features X'50'.
+        Kind::Console(_) => match user.console.sink().and_then(|s| s.display_model()) {
+            Some(model) => (0x8000_A010, 0x4001_0050 | (u32::from(model) << 8)),
+            None => (0x8000_0000, 0x8000_0082),
+        },
         Kind::Reader(_) => (0x2082_0000, 0x0000_0040),
         Kind::Punch(..) => (0x1082_0000, 0x0000_0040),
         Kind::Printer(..) => (0x1041_0000, 0x0000_0040),
@@ -335,10 +344,15 @@ fn device_type(st: &mut UserState, a: &mut Answer, rx: usize, ry: usize) -> bool
     true
 }
 
-/// X'58': the 3270 console interface. Line mode (CCW X'19') writes the data as lines on
-/// CP's console screen (control byte X'FF': clear only). Full-screen CCWs X'29'/X'2A' are
-/// accepted on a line-mode console with CC 1 (no 3270 there).
-fn console_3270(user: &User, st: &mut UserState, a: &mut Answer, rx: usize, _ry: usize) -> bool {
+/// X'58': the 3270 console interface (`../shared/reference/real-cms.md` §6). CCW X'19' writes
+/// its data as lines on CP's console screen (control byte X'FF': clears it only). CCW X'29'
+/// is a full-screen write of the guest's own 3270 data stream — control X'80'/X'90'
+/// Erase/Write, X'C0'/X'D0'/X'40' Erase/Write Alternate, X'20' Write Structured Field, else
+/// Write — and CCW X'2A' a full-screen read (control X'80' Read Modified, else Read Buffer):
+/// the guest waits until the user presses a key; the inbound record is stored in the CCW's
+/// data area and the residual count returned in Ry. CC 1 when the console is not a 3270 or
+/// the CCW is not one of these.
+fn console_3270(user: &User, st: &mut UserState, a: &mut Answer, rx: usize, ry: usize) -> bool {
     let ccw_addr = a.gpr[rx] & 0x00FF_FFFF;
     let Some(ccw) = read_bytes(st.vm.memory(), ccw_addr, 8) else {
         a.cc = 1;
@@ -346,9 +360,14 @@ fn console_3270(user: &User, st: &mut UserState, a: &mut Answer, rx: usize, _ry:
     };
     let data = u32::from_be_bytes([0, ccw[1], ccw[2], ccw[3]]);
     let count = usize::from(u16::from_be_bytes([ccw[6], ccw[7]]));
+    let ctl = ccw[5];
+    a.cc = 0;
     match ccw[0] {
         0x19 => {
-            if ccw[5] != 0xFF {
+            if let Some(sink) = user.console.sink() {
+                sink.line_mode();
+            }
+            if ctl != 0xFF {
                 if let Some(bytes) = read_bytes(st.vm.memory(), data, count) {
                     let text: String =
                         bytes
@@ -364,11 +383,77 @@ fn console_3270(user: &User, st: &mut UserState, a: &mut Answer, rx: usize, _ry:
                     user.console.write(text.trim_end());
                 }
             }
-            a.cc = 0;
+        }
+        0x29 => {
+            let cmd = match ctl {
+                0x80 | 0x90 => crate::vdev::FullScreen::EraseWrite,
+                0xC0 | 0xD0 | 0x40 => crate::vdev::FullScreen::EraseWriteAlternate,
+                0x20 => crate::vdev::FullScreen::Wsf,
+                _ => crate::vdev::FullScreen::Write,
+            };
+            let ok = read_bytes(st.vm.memory(), data, count)
+                .zip(user.console.sink())
+                .is_some_and(|(bytes, sink)| sink.full_screen_write(cmd, &bytes));
+            let console = st.console_addr;
+            if ok {
+                // Started: the ending status comes as for a channel program (TEST I/O or
+                // an I/O interruption), as the SixPack DIAGNOSE X'58' gives it.
+                st.fs_inbound = None;
+                st.vm.present(console, fs_ending(ccw_addr, 0));
+                a.cc = 0;
+            } else {
+                // Not a display, or a data stream the terminal would reject: unit check,
+                // CSW stored.
+                let mut csw = fs_ending(ccw_addr, count);
+                csw.unit |= s370::channel::unit::UNIT_CHECK;
+                let _ = st.vm.memory().write(0x40, &csw.to_bytes());
+                a.cc = 1;
+            }
+        }
+        0x2A => {
+            let read_buffer = ctl & 0x80 == 0;
+            let console = st.console_addr;
+            match st.fs_inbound.take() {
+                // Read Modified after the attention: the key that is waiting.
+                Some(bytes) if !read_buffer => {
+                    let n = bytes.len().min(count);
+                    let _ = st.vm.memory().write(u64::from(data), &bytes[..n]);
+                    st.vm.present(console, fs_ending(ccw_addr, count - n));
+                }
+                _ => {
+                    // Nothing typed yet (or Read Buffer, which asks the terminal): the
+                    // machine waits in the DIAGNOSE for the terminal's answer.
+                    let ok =
+                        user.console.sink().is_some_and(|sink| sink.full_screen_read(read_buffer));
+                    if ok {
+                        st.full_screen_read = Some((a.gpr, ry, data, count));
+                        st.fs_read_ccw = ccw_addr;
+                    } else {
+                        a.cc = 1;
+                    }
+                }
+            }
+        }
+        // Control query (the SixPack DIAG 58 v1.08 probe): CC 0 when full-screen I/O is
+        // possible, i.e. the console is a 3270 display.
+        0x63 => {
+            let display = user.console.sink().and_then(|s| s.display_model()).is_some();
+            a.cc = if display { 0 } else { 1 };
         }
         _ => a.cc = 1,
     }
     true
+}
+
+/// The ending status of a DIAGNOSE X'58' full-screen operation: channel end and device end,
+/// the CCW address plus 8, `residual` bytes not transferred.
+pub(crate) fn fs_ending(ccw_addr: u32, residual: usize) -> s370::channel::Csw {
+    s370::channel::Csw {
+        ccw_addr: (ccw_addr + 8) & 0x00FF_FFFF,
+        unit: s370::channel::unit::CE_DE,
+        count: residual.min(0xFFFF) as u16,
+        ..s370::channel::Csw::default()
+    }
 }
 
 /// X'5C': shortens a `DMSxxxnnnE text` message per SET EMSG: TEXT skips the 10-character

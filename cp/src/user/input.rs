@@ -110,6 +110,20 @@ impl User {
         if self.answer_prompt(sys, raw) {
             return;
         }
+        let once = std::mem::take(&mut self.lock().cp_once);
+        if once {
+            let terminal = self.lock().terminal.clone();
+            for line in line_edit(raw, &terminal) {
+                crate::command::run_line(sys, self, &line);
+                if self.logged_off() {
+                    return;
+                }
+            }
+            if !self.lock().cp_mode {
+                self.console.set_cp_mode(false);
+            }
+            return;
+        }
         let (terminal, cp_mode, runnable, console_addr) = {
             let st = self.lock();
             (st.terminal.clone(), st.cp_mode, st.runnable(), st.console_addr)
@@ -175,6 +189,15 @@ impl User {
 
     /// The attention key (PA1, BREAK): enter CP mode.
     pub fn attention(self: &Arc<Self>) {
+        let mut st = self.lock();
+        if st.settings.run && !st.cp_mode && st.runnable() {
+            // SET RUN ON: CP reads one command; the machine keeps running meanwhile.
+            st.cp_once = true;
+            drop(st);
+            self.console.set_cp_mode(true);
+            return;
+        }
+        drop(st);
         self.enter_cp_mode();
     }
 

@@ -82,6 +82,17 @@ pub enum Timer {
     Real,
 }
 
+impl Timer {
+    /// Sets the machine's interval timer to run this way.
+    pub fn apply(self, b: &mut dyn crate::backend::Backend) {
+        match self {
+            Timer::On => b.set_interval_timer(true, false),
+            Timer::Off => b.set_interval_timer(false, false),
+            Timer::Real => b.set_interval_timer(true, true),
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
@@ -113,6 +124,8 @@ pub struct UserState {
     pub console_addr: u16,
     /// In CP mode (`CP READ`).
     pub cp_mode: bool,
+    /// SET RUN ON: the terminal reads one CP command while the machine keeps running.
+    pub cp_once: bool,
     /// SET values.
     pub settings: Settings,
     /// TERMINAL values.
@@ -139,9 +152,19 @@ pub struct UserState {
     pub(crate) deferred: Option<Deferred>,
     /// A question a command asked; the next line the user types answers it.
     pub prompt: Option<crate::command::Prompt>,
+    /// What CP's commands keep for the user (tracing, T-disks, console spooling, ...).
+    pub cmd: crate::command::state::CmdState,
     /// A DIAGNOSE X'08' waiting for the answer to a prompt: the guest's registers and the
     /// Ry register number, to complete it with the command's return code.
     pub(crate) held_diag: Option<([u32; 16], usize)>,
+    /// A DIAGNOSE X'58' full-screen read waiting for the user's key: the guest's registers,
+    /// Ry, and the data area (address, count).
+    pub(crate) full_screen_read: Option<([u32; 16], usize, u32, usize)>,
+    /// A full-screen inbound record (a key the user pressed, a Query Reply) the guest has not
+    /// read yet; it was announced with an attention interruption from the console.
+    pub(crate) fs_inbound: Option<Vec<u8>>,
+    /// The address of the CCW of the waiting full-screen read.
+    pub(crate) fs_read_ccw: u32,
 }
 
 /// A logged-on user.
@@ -171,6 +194,15 @@ impl User {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Locks the user's state if nobody holds it now.
+    pub fn try_lock_state(&self) -> Result<MutexGuard<'_, UserState>, ()> {
+        match self.state.try_lock() {
+            Ok(g) => Ok(g),
+            Err(std::sync::TryLockError::Poisoned(p)) => Ok(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => Err(()),
+        }
+    }
+
     /// The system the user is on (gone only while the system is being dropped).
     pub fn system(&self) -> Option<Arc<System>> {
         self.sys.upgrade()
@@ -198,7 +230,8 @@ impl User {
         self.kicker.lock().unwrap_or_else(|p| p.into_inner()).kick();
     }
 
-    pub(crate) fn set_kicker(&self, k: Kicker) {
+    /// Replaces the handle that ends the machine's slices (a new backend after DEFINE STORAGE).
+    pub fn set_kicker(&self, k: Kicker) {
         *self.kicker.lock().unwrap_or_else(|p| p.into_inner()) = k;
     }
 
@@ -228,6 +261,12 @@ impl User {
         Some((st.settings.msg, st.settings.wng, st.disconnected_at.is_some()))
     }
 
+    /// The machine's defined storage, without waiting for the state lock (`None` while it
+    /// is held, e.g. by the user's own running command).
+    pub fn try_storage(&self) -> Option<u32> {
+        self.state.try_lock().ok().map(|s| s.storage)
+    }
+
     /// Attaches a new terminal to a disconnected user (`RECONNECT AT ...`); the user is in
     /// CP mode and goes on with BEGIN.
     pub fn reconnect(
@@ -247,9 +286,36 @@ impl User {
         self.console.write(&format!("RECONNECT AT {}", sys.zone.stamp(sys.now())));
     }
 
+    /// The inbound record of a full-screen read (AID, cursor, fields): stored in the waiting
+    /// DIAGNOSE X'58' read's data area, which then completes.
+    pub fn full_screen_input(&self, bytes: &[u8]) {
+        let mut st = self.lock();
+        let console = st.console_addr;
+        match st.full_screen_read.take() {
+            Some((gpr, _, addr, count)) => {
+                // A DIAGNOSE X'58' read was waiting for this key: it completes, and its
+                // ending status is presented as for a channel program.
+                let n = bytes.len().min(count);
+                let _ = st.vm.memory().write(u64::from(addr), &bytes[..n]);
+                let _ = st.vm.backend.complete(crate::backend::Completion::Service { gpr, cc: 0 });
+                let ending = diag::fs_ending(st.fs_read_ccw, count - n);
+                st.vm.present(console, ending);
+            }
+            None => {
+                // The guest is not reading: the key waits, and the console presents
+                // attention (the guest reads it with DIAGNOSE X'58' CCW X'2A').
+                st.fs_inbound = Some(bytes.to_vec());
+                st.vm.attention(console);
+            }
+        }
+        drop(st);
+        self.wake(Wake::Interactive);
+    }
+
     /// Disconnects the user's terminal; the machine runs on (`DISCONNECT AT ...`).
     pub fn disconnect(&self, sys: &System) {
         self.console.write(&format!("DISCONNECT AT {}", sys.zone.stamp(sys.now())));
+        self.console.ended();
         self.console.attach(None);
         self.set_terminal_name(None);
         let mut st = self.lock();

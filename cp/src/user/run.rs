@@ -31,7 +31,9 @@ pub(crate) fn configure_time(sys: &System, b: &mut S370Backend) {
         cpu.set_time_source(TimeSource::Virtual { units_per_insn: NS_PER_INSN * 4096 / 1000 });
         cpu.set_tod(sys.clock.tod());
     } else {
-        b.cpu().set_time_source(TimeSource::Host);
+        // As VM/370: the TOD clock and clock comparator are real; the CPU timer and the
+        // interval timer (SET TIMER ON) count the machine's own processor time.
+        b.cpu().set_time_source(TimeSource::Dispatched { interval_timer_real: false });
     }
 }
 
@@ -83,7 +85,7 @@ impl UserState {
         if self.cp_mode || !self.runnable() {
             return SliceOutcome { end: SliceEnd::Stopped, used_ns: 1 };
         }
-        if self.held_diag.is_some() {
+        if self.held_diag.is_some() || self.full_screen_read.is_some() {
             return SliceOutcome { end: SliceEnd::Blocked, used_ns: 1 };
         }
         self.vm.state = RunState::Running;
@@ -92,11 +94,9 @@ impl UserState {
         let insns_before = self.vm.backend.counters().instructions.unwrap_or(0);
         let end = loop {
             let left = slice.max_time.saturating_sub(start.elapsed());
-            let exit = match self
-                .vm
-                .backend
-                .run(Slice { max_instructions: slice.max_instructions, max_time: left })
-            {
+            // TRACE and ADSTOP step the machine through the command layer.
+            let slice_left = Slice { max_instructions: slice.max_instructions, max_time: left };
+            let exit = match crate::command::trace::run(self, user, slice_left) {
                 Ok(e) => e,
                 Err(e) => {
                     self.stop(user, format!("CP ENTERED; MACHINE FAILURE: {e}"));
@@ -106,8 +106,18 @@ impl UserState {
             match exit {
                 Exit::Preempted => break SliceEnd::Preempted,
                 Exit::Idle => {
-                    self.vm.state = RunState::Waiting;
-                    break SliceEnd::Blocked;
+                    let timer = self.vm.backend.idle_timer();
+                    match timer {
+                        // A deterministic system lets the wait's time pass at once.
+                        Some(d) if sys.deterministic => self.vm.backend.skip_idle(d),
+                        _ => {
+                            if let Some(d) = timer {
+                                sys.timers.wake_at(Instant::now().checked_add(d), user);
+                            }
+                            self.vm.state = RunState::Waiting;
+                            break SliceEnd::Blocked;
+                        }
+                    }
                 }
                 Exit::Stopped(StopReason::DisabledWait { psw }) => {
                     let text = format!(
@@ -123,13 +133,20 @@ impl UserState {
                     break SliceEnd::Stopped;
                 }
                 Exit::Io(req) => {
-                    let cc = self.vm.io_instruction(req);
+                    let cc = crate::command::trace::io_instruction(self, user, req);
                     let _ = self.vm.backend.complete(Completion::Io { cc });
+                    if self.cp_mode {
+                        break SliceEnd::Stopped;
+                    }
                 }
-                Exit::Privileged { .. } => {
-                    let _ = self.vm.backend.complete(Completion::Simulate);
+                Exit::Privileged { mnemonic } => {
+                    crate::command::trace::simulate(self, user, mnemonic);
+                    if self.cp_mode {
+                        break SliceEnd::Stopped;
+                    }
                 }
                 Exit::Service(req) => {
+                    crate::command::trace::diagnose(self, user, &req);
                     let Some(answer) = super::diag::diagnose(sys, user, self, &req) else {
                         // A CP command asked a question: the guest waits for the answer.
                         break SliceEnd::Blocked;
@@ -146,7 +163,7 @@ impl UserState {
         };
         let used = if sys.deterministic {
             let after = self.vm.backend.counters().instructions.unwrap_or(0);
-            (after - insns_before).max(1) * NS_PER_INSN
+            after.saturating_sub(insns_before).max(1) * NS_PER_INSN
         } else {
             start.elapsed().as_nanos() as u64
         };

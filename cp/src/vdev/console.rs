@@ -42,6 +42,42 @@ pub trait TermSink: Send + Sync {
     fn set_pf(&self, _n: u8, _text: Option<(bool, String)>) {}
     /// The MORE... delays changed (TERMINAL MORE), in seconds.
     fn set_more(&self, _first: u16, _next: u16) {}
+    /// The user left the terminal (LOGOFF, FORCE, DISCONN, the guest's `CP LOGOFF`):
+    /// whoever runs the terminal takes it back now, not at its next poll.
+    fn ended(&self) {}
+    /// DIAGNOSE X'58' full-screen write of the guest's 3270 data stream: the command (what
+    /// the CCW's control byte asks for) and the bytes after it. False when the terminal is
+    /// not a 3270.
+    fn full_screen_write(&self, _cmd: FullScreen, _data: &[u8]) -> bool {
+        false
+    }
+    /// DIAGNOSE X'58' full-screen read: the next inbound record (Read Modified) or the buffer
+    /// (Read Buffer) is delivered later through [`crate::user::User::full_screen_input`].
+    /// False when the terminal is not a 3270.
+    fn full_screen_read(&self, _read_buffer: bool) -> bool {
+        false
+    }
+    /// The guest is back in line mode: CP's console screen is drawn again.
+    fn line_mode(&self) {}
+    /// The terminal's 3270 model (2-5) when it is a display station; `None` for a
+    /// typewriter or line-mode client. DIAGNOSE X'24' reports the console as a 3277/3278
+    /// then, so guests know DIAGNOSE X'58' full-screen I/O will work.
+    fn display_model(&self) -> Option<u8> {
+        None
+    }
+}
+
+/// The write a DIAGNOSE X'58' full-screen CCW (X'29') asks for, from its control byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FullScreen {
+    /// Write.
+    Write,
+    /// Erase/Write.
+    EraseWrite,
+    /// Erase/Write Alternate.
+    EraseWriteAlternate,
+    /// Write Structured Field.
+    Wsf,
 }
 
 #[derive(Default)]
@@ -114,6 +150,19 @@ impl ConsoleLink {
         if let Some(t) = sink {
             t.set_more(first, next);
         }
+    }
+
+    /// Tells the terminal the user's session ended (see [`TermSink::ended`]).
+    pub fn ended(&self) {
+        let sink = self.lock().sink.clone();
+        if let Some(t) = sink {
+            t.ended();
+        }
+    }
+
+    /// The attached terminal, if any.
+    pub fn sink(&self) -> Option<Arc<dyn TermSink>> {
+        self.lock().sink.clone()
     }
 
     /// Makes the next line typed non-display (a password prompt) or displayed again.
@@ -209,23 +258,45 @@ impl ConsoleDevice {
         ConsoleDevice { link, sense: 0, partial: String::new() }
     }
 
+    /// A write (`01` without, `09` with carriage return). The new-line characters NL
+    /// (X'15') and LF (X'25') in the data end a line as they move a 3215's carriage; text
+    /// written without a carriage return waits for the rest of its line (a prompt before a
+    /// read is flushed by the read).
     fn write(&mut self, data: &mut dyn DataPath, carriage_return: bool) -> Response {
         let mut buf = vec![0u8; data.remaining().min(4096)];
         let n = data.get(&mut buf);
         buf.truncate(n);
-        let text: String = buf
-            .iter()
-            .map(|&b| if b < 0x40 { ' ' } else { s370::ebcdic::CodePage::Cp037.to_char(b) })
-            .collect();
-        self.partial.push_str(&text);
-        if carriage_return || self.partial.len() >= 4096 {
-            let line = std::mem::take(&mut self.partial);
-            self.link.write(line.trim_end());
+        let mut ended_line = false;
+        for &b in &buf {
+            ended_line = false;
+            match b {
+                0x15 | 0x25 => {
+                    self.flush_line();
+                    ended_line = true;
+                }
+                b if b < 0x40 => self.partial.push(' '),
+                b => self.partial.push(s370::ebcdic::CodePage::Cp037.to_char(b)),
+            }
+            if self.partial.len() >= 4096 {
+                self.flush_line();
+            }
+        }
+        if carriage_return && (!self.partial.is_empty() || !ended_line) {
+            self.flush_line();
         }
         Response::Status(unit::CE_DE)
     }
 
+    fn flush_line(&mut self) {
+        let line = std::mem::take(&mut self.partial);
+        self.link.write(line.trim_end());
+    }
+
     fn read(&mut self, data: &mut dyn DataPath) -> Response {
+        if !self.partial.is_empty() {
+            // A prompt written without a carriage return shows before the read.
+            self.flush_line();
+        }
         match self.link.take_line() {
             None => {
                 self.link.set_reading(true);
@@ -321,5 +392,31 @@ mod tests {
         let c = cap.0.lock().expect("lock");
         assert_eq!(c.0, vec!["HELLO".to_string()]);
         assert_eq!(c.1, vec![Status::Running, Status::VmRead, Status::Running]);
+    }
+
+    #[test]
+    fn new_line_characters_end_lines_and_a_read_shows_the_prompt() {
+        let link = ConsoleLink::default();
+        let cap = Arc::new(Capture::default());
+        link.attach(Some(cap.clone()));
+        let mut dev = ConsoleDevice::new(link.clone());
+        let mut mem = Storage::new(64 * 1024);
+        // "Usage:" NL "X Y" NL written without carriage return (as CMS WRTERM EDIT=NO),
+        // then "READY" with one, then a prompt without one, then a read.
+        let mut text = s370::ebcdic::from_str("Usage:");
+        text.push(0x15);
+        text.extend(s370::ebcdic::from_str("X Y"));
+        text.push(0x25);
+        mem.write(0x2000, &text).expect("in storage");
+        mem.write(0x2100, &s370::ebcdic::from_str("READY")).expect("in storage");
+        mem.write(0x2200, &s370::ebcdic::from_str("ENTER:")).expect("in storage");
+        ccw(&mut mem, 0x1000, 0x01, 0x2000, 0x40, text.len() as u16);
+        ccw(&mut mem, 0x1008, 0x09, 0x2100, 0x40, 5);
+        ccw(&mut mem, 0x1010, 0x01, 0x2200, 0x40, 6);
+        ccw(&mut mem, 0x1018, 0x0A, 0x3000, 0x20, 130);
+        let mut p = ChannelProgram::new(0x1000);
+        assert!(matches!(p.run(&mut dev, &mut mem), Progress::Blocked { .. }));
+        let c = cap.0.lock().expect("lock");
+        assert_eq!(c.0, ["Usage:", "X Y", "READY", "ENTER:"]);
     }
 }

@@ -7,13 +7,14 @@
 //! them through [`crate::vm`]'s virtual I/O; [`VDev`] is what CP itself keeps about each.
 
 pub mod console;
+pub mod ready;
 pub mod spool;
 
 use std::sync::{Arc, Mutex};
 
 use s370::devices::{Card, Output, PrintRecord};
 
-pub use console::{ConsoleDevice, ConsoleLink, Status, TermSink};
+pub use console::{ConsoleDevice, ConsoleLink, FullScreen, Status, TermSink};
 pub use spool::{SpoolOptions, SpoolReader};
 
 /// What a virtual device is, with what CP keeps for each kind.

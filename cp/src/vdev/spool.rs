@@ -2,10 +2,14 @@
 //! queue; the virtual punch and printer (the `s370` models) collect records that CLOSE turns
 //! into spool files.
 //!
-//! The reader works as VM/370's does: it opens the first file of its class (in queue order,
-//! skipping held files), gives one record per read, ends the file with unit exception, and
-//! then purges it (or keeps it if the reader is spooled HOLD). With no file to read, a read
-//! gets intervention required.
+//! The reader works as VM/370's does (CP Command Reference, SPOOL and CLOSE): it opens the
+//! first file of its class (in queue order, skipping held files), gives one record per read,
+//! and at the end of the file presents unit exception (`EOF`) or unit check with intervention
+//! required (`NOEOF`); with `CONT` it goes straight on to the next file and signals the end
+//! only when no file is left. A file read to its end is purged, or kept when the reader is
+//! spooled `HOLD` (held for the user when also `CONT`). With no file to read, a read gets
+//! intervention required. The file being read is marked in use in the spool, so commands
+//! leave it alone; `CLOSE RDR` ends its use and the reader lets it go.
 
 use std::sync::{Arc, Mutex};
 
@@ -31,6 +35,8 @@ pub struct SpoolOptions {
     pub for_user: Option<String>,
     /// Reader: present unit exception at the end of each file (`EOF`), the R6 default.
     pub eof: bool,
+    /// Records read (reader) this session, for INDICATE USER.
+    pub records: u64,
 }
 
 impl SpoolOptions {
@@ -44,6 +50,7 @@ impl SpoolOptions {
             to: None,
             for_user: None,
             eof: true,
+            records: 0,
         }
     }
 
@@ -57,6 +64,7 @@ impl SpoolOptions {
             to: None,
             for_user: None,
             eof: true,
+            records: 0,
         }
     }
 }
@@ -94,51 +102,88 @@ impl SpoolReader {
         self.open.as_ref().map(|f| f.id)
     }
 
+    fn options(&self) -> SpoolOptions {
+        self.options.lock().map(|o| o.clone()).unwrap_or_else(|p| p.into_inner().clone())
+    }
+
     fn open_next(&mut self) -> bool {
-        let class = self.options.lock().map(|o| o.class).unwrap_or('*');
-        let spool = self.spool.lock().unwrap_or_else(|p| p.into_inner());
+        let class = self.options().class;
+        let mut spool = self.spool.lock().unwrap_or_else(|p| p.into_inner());
         let next = spool
             .queue(&self.owner, Queue::Reader)
             .into_iter()
-            .find(|f| !f.hold && (class == '*' || f.class == class))
+            .find(|f| !f.hold && !spool.in_use(f.id) && (class == '*' || f.class == class))
             .map(|f| OpenFile {
                 id: f.id,
                 records: f.records.iter().map(|r| r.data.clone()).collect(),
                 next: 0,
             });
+        if let Some(f) = &next {
+            spool.set_in_use(f.id, true);
+        }
         drop(spool);
         self.open = next;
         self.open.is_some()
     }
 
+    /// Lets go of the open file if CP ended its use (CLOSE RDR, or it was purged).
+    fn check_still_open(&mut self) {
+        if let Some(f) = &self.open {
+            let spool = self.spool.lock().unwrap_or_else(|p| p.into_inner());
+            if !spool.in_use(f.id) {
+                drop(spool);
+                self.open = None;
+            }
+        }
+    }
+
     fn finish_file(&mut self) {
         let Some(f) = self.open.take() else { return };
-        let hold = self.options.lock().map(|o| o.hold).unwrap_or(false);
+        let o = self.options();
         let mut spool = self.spool.lock().unwrap_or_else(|p| p.into_inner());
-        // A file read to its end is gone, unless the reader keeps what it reads.
-        let _ = if hold {
-            spool.update(f.id, |s| s.hold = true)
-        } else {
-            spool.purge(f.id).map(|_| ())
+        spool.set_in_use(f.id, false);
+        // A file read to its end is gone, unless the reader keeps what it reads: saved
+        // (readable again), or held for the user when the reader is also continuous.
+        let _ = match (o.hold, o.cont) {
+            (true, true) => spool.update(f.id, |s| s.hold = true),
+            (true, false) => Ok(()),
+            (false, _) => spool.purge(f.id).map(|_| ()),
         };
     }
 
+    fn end_of_file(&mut self, eof: bool) -> Response {
+        if eof {
+            Response::Status(unit::CE_DE | unit::UNIT_EXCEPTION)
+        } else {
+            self.sense = sense::INTERVENTION_REQUIRED;
+            Response::Status(unit::CE_DE | unit::UNIT_CHECK)
+        }
+    }
+
     fn read(&mut self, data: &mut dyn DataPath) -> Response {
+        self.check_still_open();
         if self.open.is_none() && !self.open_next() {
             self.sense = sense::INTERVENTION_REQUIRED;
             return Response::Status(unit::CE_DE | unit::UNIT_CHECK);
         }
-        let f = self.open.as_mut().expect("opened above");
-        if let Some(rec) = f.records.get(f.next) {
-            let mut card = [0x40u8; 80];
-            let n = rec.len().min(80);
-            card[..n].copy_from_slice(&rec[..n]);
-            f.next += 1;
-            data.put(&card);
-            Response::Status(unit::CE_DE)
-        } else {
+        loop {
+            let f = self.open.as_mut().expect("opened above");
+            if let Some(rec) = f.records.get(f.next) {
+                let mut card = [0x40u8; 80];
+                let n = rec.len().min(80);
+                card[..n].copy_from_slice(&rec[..n]);
+                f.next += 1;
+                data.put(&card);
+                if let Ok(mut o) = self.options.lock() {
+                    o.records += 1;
+                }
+                return Response::Status(unit::CE_DE);
+            }
+            let o = self.options();
             self.finish_file();
-            Response::Status(unit::CE_DE | unit::UNIT_EXCEPTION)
+            if !(o.cont && self.open_next()) {
+                return self.end_of_file(o.eof);
+            }
         }
     }
 }

@@ -129,6 +129,12 @@ impl Vm {
         self.io.attention(addr, &mut Host(self.backend.as_mut()));
     }
 
+    /// Presents ending status `csw` for device `addr` (DIAGNOSE X'58' full-screen I/O, which
+    /// ends asynchronously like a channel program).
+    pub fn present(&mut self, addr: u16, csw: s370::channel::Csw) {
+        self.io.present(addr, csw, &mut Host(self.backend.as_mut()));
+    }
+
     /// Runs a channel program to its end without an interruption (DIAGNOSE X'18' and
     /// X'20', IPL); a device that would have to wait ends the program.
     pub fn run_sync(&mut self, addr: u16, key: u8, ccw_addr: u32) -> SyncIo {

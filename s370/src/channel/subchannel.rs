@@ -144,6 +144,16 @@ impl Subchannels {
         true
     }
 
+    /// Presents ending status for an operation CP performed for the device outside a
+    /// channel program (DIAGNOSE X'58' full-screen I/O): the interruption is pending in the
+    /// subchannel as if a program had ended with `csw`. False if there is no such device.
+    pub fn present(&mut self, addr: u16, csw: Csw, host: &mut dyn IoHost) -> bool {
+        let Some(slot) = self.slots.get_mut(&addr) else { return false };
+        slot.unsolicited = false;
+        host.post(addr, csw);
+        true
+    }
+
     /// Gives every waiting channel program a chance to go on; true if one ended (or
     /// presented a PCI), i.e. an interruption was posted.
     pub fn poll(&mut self, host: &mut dyn IoHost) -> bool {

@@ -22,6 +22,27 @@ use super::{Cpu, ExecResult, Stop};
 use crate::interrupt::pic;
 use crate::storage::{KEY_CHANGE, KEY_FETCH, KEY_REF};
 
+/// Masks an absolute address from the TLB into the storage array: a no-op for the
+/// addresses the TLB holds (all inside storage), and the proof the compiler needs to drop
+/// the bounds checks.
+const MASK: usize = 0x00FF_FFFF;
+
+/// `N` bytes at absolute `a` (inside storage).
+#[inline(always)]
+fn load<const N: usize>(mem: &crate::storage::Mem, a: usize) -> [u8; N] {
+    let a = a & MASK;
+    let mut b = [0u8; N];
+    b.copy_from_slice(&mem[a..a + N]);
+    b
+}
+
+/// Stores `N` bytes at absolute `a` (inside storage).
+#[inline(always)]
+fn store<const N: usize>(mem: &mut crate::storage::Mem, a: usize, v: [u8; N]) {
+    let a = a & MASK;
+    mem[a..a + N].copy_from_slice(&v);
+}
+
 /// Number of TLB entries per table (a power of two).
 const TLB_SIZE: usize = 1024;
 const TLB_MASK: usize = TLB_SIZE - 1;
@@ -40,8 +61,8 @@ pub(crate) struct Entry {
 /// The access TLB.
 #[derive(Clone)]
 pub(crate) struct Tlb {
-    rd: Box<[Entry; TLB_SIZE]>,
-    wr: Box<[Entry; TLB_SIZE]>,
+    rd: [Entry; TLB_SIZE],
+    wr: [Entry; TLB_SIZE],
     epoch: u64,
     /// Tag bits of the current context (epoch, DAT, key).
     ctx: u64,
@@ -58,8 +79,8 @@ impl std::fmt::Debug for Tlb {
 impl Tlb {
     pub(crate) fn new() -> Tlb {
         Tlb {
-            rd: Box::new([Entry::default(); TLB_SIZE]),
-            wr: Box::new([Entry::default(); TLB_SIZE]),
+            rd: [Entry::default(); TLB_SIZE],
+            wr: [Entry::default(); TLB_SIZE],
             epoch: 1,
             ctx: 1 << 18,
             seen: (0, 0, 0, 0),
@@ -227,9 +248,10 @@ impl Cpu {
     pub fn write_bytes(&mut self, addr: u32, data: &[u8]) -> ExecResult {
         let addr = addr & 0x00FF_FFFF;
         if let Some(a) = self.tlb_hit(true, addr, data.len() as u32)
-            && let Some(dst) = self.storage.mem.get_mut(a..a + data.len())
+            && a + data.len() <= self.storage.size()
         {
-            dst.copy_from_slice(data);
+            self.storage.touch(a, data.len());
+            self.storage.mem[a..a + data.len()].copy_from_slice(data);
             return Ok(());
         }
         // First pass: check (and record) every block; second pass: store.
@@ -245,6 +267,7 @@ impl Cpu {
             let at = addr.wrapping_add(done as u32) & 0x00FF_FFFF;
             let n = (0x800 - (at & 0x7FF) as usize).min(data.len() - done);
             let a = self.resolve(at, true)?;
+            self.storage.touch(a, n);
             let dst = self.storage.mem.get_mut(a..a + n).ok_or(Stop::Program(pic::ADDRESSING))?;
             dst.copy_from_slice(&data[done..done + n]);
             done += n;
@@ -269,10 +292,8 @@ impl Cpu {
     #[inline(always)]
     pub fn read_u8(&mut self, addr: u32) -> Result<u8, Stop> {
         let addr = addr & 0x00FF_FFFF;
-        if let Some(a) = self.tlb_hit(false, addr, 1)
-            && let Some(&b) = self.storage.mem.get(a)
-        {
-            return Ok(b);
+        if let Some(a) = self.tlb_hit(false, addr, 1) {
+            return Ok(self.storage.mem[a & MASK]);
         }
         let mut b = [0u8; 1];
         self.read_bytes(addr, &mut b)?;
@@ -283,10 +304,8 @@ impl Cpu {
     #[inline(always)]
     pub fn read_u16(&mut self, addr: u32) -> Result<u16, Stop> {
         let addr = addr & 0x00FF_FFFF;
-        if let Some(a) = self.tlb_hit(false, addr, 2)
-            && let Some(b) = self.storage.mem.get(a..).and_then(|s| s.first_chunk::<2>())
-        {
-            return Ok(u16::from_be_bytes(*b));
+        if let Some(a) = self.tlb_hit(false, addr, 2) {
+            return Ok(u16::from_be_bytes(load::<2>(&self.storage.mem, a)));
         }
         let mut b = [0u8; 2];
         self.read_bytes(addr, &mut b)?;
@@ -297,10 +316,8 @@ impl Cpu {
     #[inline(always)]
     pub fn read_u32(&mut self, addr: u32) -> Result<u32, Stop> {
         let addr = addr & 0x00FF_FFFF;
-        if let Some(a) = self.tlb_hit(false, addr, 4)
-            && let Some(b) = self.storage.mem.get(a..).and_then(|s| s.first_chunk::<4>())
-        {
-            return Ok(u32::from_be_bytes(*b));
+        if let Some(a) = self.tlb_hit(false, addr, 4) {
+            return Ok(u32::from_be_bytes(load::<4>(&self.storage.mem, a)));
         }
         let mut b = [0u8; 4];
         self.read_bytes(addr, &mut b)?;
@@ -311,10 +328,8 @@ impl Cpu {
     #[inline(always)]
     pub fn read_u64(&mut self, addr: u32) -> Result<u64, Stop> {
         let addr = addr & 0x00FF_FFFF;
-        if let Some(a) = self.tlb_hit(false, addr, 8)
-            && let Some(b) = self.storage.mem.get(a..).and_then(|s| s.first_chunk::<8>())
-        {
-            return Ok(u64::from_be_bytes(*b));
+        if let Some(a) = self.tlb_hit(false, addr, 8) {
+            return Ok(u64::from_be_bytes(load::<8>(&self.storage.mem, a)));
         }
         let mut b = [0u8; 8];
         self.read_bytes(addr, &mut b)?;
@@ -325,10 +340,9 @@ impl Cpu {
     #[inline(always)]
     pub fn write_u8(&mut self, addr: u32, v: u8) -> ExecResult {
         let addr = addr & 0x00FF_FFFF;
-        if let Some(a) = self.tlb_hit(true, addr, 1)
-            && let Some(b) = self.storage.mem.get_mut(a)
-        {
-            *b = v;
+        if let Some(a) = self.tlb_hit(true, addr, 1) {
+            self.storage.touch(a, 1);
+            self.storage.mem[a & MASK] = v;
             return Ok(());
         }
         self.write_bytes(addr, &[v])
@@ -338,12 +352,12 @@ impl Cpu {
     #[inline(always)]
     pub fn write_u16(&mut self, addr: u32, v: u16) -> ExecResult {
         let addr = addr & 0x00FF_FFFF;
-        if let Some(a) = self.tlb_hit(true, addr, 2)
-            && let Some(b) = self.storage.mem.get_mut(a..).and_then(|s| s.first_chunk_mut::<2>())
-        {
-            *b = v.to_be_bytes();
+        if let Some(a) = self.tlb_hit(true, addr, 2) {
+            self.storage.touch(a, 2);
+            store::<2>(&mut self.storage.mem, a, v.to_be_bytes());
             return Ok(());
         }
+
         self.write_bytes(addr, &v.to_be_bytes())
     }
 
@@ -351,12 +365,12 @@ impl Cpu {
     #[inline(always)]
     pub fn write_u32(&mut self, addr: u32, v: u32) -> ExecResult {
         let addr = addr & 0x00FF_FFFF;
-        if let Some(a) = self.tlb_hit(true, addr, 4)
-            && let Some(b) = self.storage.mem.get_mut(a..).and_then(|s| s.first_chunk_mut::<4>())
-        {
-            *b = v.to_be_bytes();
+        if let Some(a) = self.tlb_hit(true, addr, 4) {
+            self.storage.touch(a, 4);
+            store::<4>(&mut self.storage.mem, a, v.to_be_bytes());
             return Ok(());
         }
+
         self.write_bytes(addr, &v.to_be_bytes())
     }
 
@@ -364,26 +378,88 @@ impl Cpu {
     #[inline(always)]
     pub fn write_u64(&mut self, addr: u32, v: u64) -> ExecResult {
         let addr = addr & 0x00FF_FFFF;
-        if let Some(a) = self.tlb_hit(true, addr, 8)
-            && let Some(b) = self.storage.mem.get_mut(a..).and_then(|s| s.first_chunk_mut::<8>())
-        {
-            *b = v.to_be_bytes();
+        if let Some(a) = self.tlb_hit(true, addr, 8) {
+            self.storage.touch(a, 8);
+            store::<8>(&mut self.storage.mem, a, v.to_be_bytes());
             return Ok(());
         }
+
         self.write_bytes(addr, &v.to_be_bytes())
     }
 
     /// The byte at absolute address `a` (a span position); 0 outside storage.
     #[inline(always)]
     pub(crate) fn abs_byte(&self, a: usize) -> u8 {
-        self.storage.mem.get(a).copied().unwrap_or(0)
+        self.storage.mem[a & MASK]
     }
 
     /// Stores the byte at absolute address `a` (a span position).
     #[inline(always)]
     pub(crate) fn set_abs_byte(&mut self, a: usize, v: u8) {
-        if let Some(b) = self.storage.mem.get_mut(a) {
-            *b = v;
+        self.storage.touch(a, 1);
+        self.storage.mem[a & MASK] = v;
+    }
+
+    /// Marks the bytes of operand `d` (`n` bytes) as about to change (the code map).
+    #[inline]
+    pub(crate) fn touch_span(&mut self, d: Span, n: usize) {
+        self.storage.touch(d.a, n.min(d.split));
+        if n > d.split {
+            self.storage.touch(d.b, n - d.split);
+        }
+    }
+
+    /// Replaces each byte of operand `d` by `f(its byte, the same byte of s)`, left to
+    /// right, reading each byte when it is used (so overlapping operands behave as the
+    /// architecture defines); returns the OR of the results. Both spans are checked.
+    #[inline(always)]
+    pub(crate) fn combine(&mut self, d: Span, s: Span, n: usize, f: impl Fn(u8, u8) -> u8) -> u8 {
+        self.touch_span(d, n);
+        let mem = &mut self.storage.mem;
+        let mut any = 0;
+        if d.contiguous(n) && s.contiguous(n) {
+            for k in 0..n {
+                let (da, sa) = ((d.a + k) & MASK, (s.a + k) & MASK);
+                let x = f(mem[da], mem[sa]);
+                mem[da] = x;
+                any |= x;
+            }
+        } else {
+            for k in 0..n {
+                let (da, sa) = (d.at(k) & MASK, s.at(k) & MASK);
+                let x = f(mem[da], mem[sa]);
+                mem[da] = x;
+                any |= x;
+            }
+        }
+        any
+    }
+
+    /// Translates operand `d` (`n` bytes) through the 256-byte table `t`, byte by byte.
+    #[inline]
+    pub(crate) fn translate_span(&mut self, d: Span, t: Span, n: usize) {
+        self.touch_span(d, n);
+        let mem = &mut self.storage.mem;
+        let disjoint = d.a + n <= t.a || t.a + 256 <= d.a;
+        if d.contiguous(n) && t.contiguous(256) && disjoint && d.a + n <= MASK && t.a + 256 <= MASK
+        {
+            // No byte of the table changes: translate a copy, then store it.
+            let mut buf = [0u8; 256];
+            let table: &[u8; 256] = mem[t.a..t.a + 256].try_into().expect("256 bytes");
+            for (b, &x) in buf[..n].iter_mut().zip(&mem[d.a..d.a + n]) {
+                *b = table[usize::from(x)];
+            }
+            mem[d.a..d.a + n].copy_from_slice(&buf[..n]);
+        } else if d.contiguous(n) && t.contiguous(256) {
+            for k in 0..n {
+                let da = (d.a + k) & MASK;
+                mem[da] = mem[(t.a + usize::from(mem[da])) & MASK];
+            }
+        } else {
+            for k in 0..n {
+                let da = d.at(k) & MASK;
+                mem[da] = mem[t.at(usize::from(mem[da])) & MASK];
+            }
         }
     }
 
@@ -395,8 +471,20 @@ impl Cpu {
             return None;
         }
         let a = self.tlb_hit(false, ia, 6)?;
-        let b = self.storage.mem.get(a..).and_then(|s| s.first_chunk::<8>())?;
-        Some(u64::from_be_bytes(*b) >> 16)
+        Some(u64::from_be_bytes(load::<8>(&self.storage.mem, a)) >> 16)
+    }
+
+    /// The absolute address of instruction address `ia`, which [`Cpu::ifetch_fast`] just
+    /// found in the TLB.
+    #[inline]
+    pub(crate) fn ifetch_abs(&self, ia: u32) -> usize {
+        self.tlb_hit(false, ia, 2).unwrap_or(usize::MAX)
+    }
+
+    /// The tag bits of the current access context.
+    #[inline(always)]
+    pub(crate) fn tlb_ctx(&self) -> u64 {
+        self.tlb.ctx
     }
 
     /// Fetches an instruction halfword by halfword, with every check. On an exception,

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! CR0 bits 8-9  page size:    01 = 2K, 10 = 4K      (others: translation specification)
-//! CR0 bits 11-12 segment size: 00 = 64K, 10 = 1M
+//! CR0 bits 10-12 segment size: 000 = 64K, 010 = 1M   (others: translation specification)
 //! CR1  | STL 0-7 | STO 8-25 (64-byte aligned) |
 //! STE  | PTL 0-3 | 0000 | PTO 8-28 (8-byte aligned) | . | . | I 31 |
 //! PTE (4K) | PFRA 0-11 | I 12 | 00 (13-14) | . |     PTE (2K) | PFRA 0-12 | I 13 | 0 (14) | . |
@@ -58,7 +58,8 @@ impl Cpu {
             2 => true,
             _ => return Err(DatFault::Specification),
         };
-        let seg1m = match (cr0 >> 19) & 3 {
+        // Bits 10-12 together: 000 is 64K segments, 010 1M (bit 10 must be zero).
+        let seg1m = match (cr0 >> 19) & 7 {
             0 => false,
             2 => true,
             _ => return Err(DatFault::Specification),

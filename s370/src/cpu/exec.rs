@@ -3,8 +3,8 @@
 //!
 //! ```text
 //!  run(budget)
+//!   update the interval timer
 //!   loop:  budget used up?            -> Exit::Budget
-//!          update the interval timer
 //!          take a pending interruption the PSW allows (counts one against the budget)
 //!          wait bit on?                -> Exit::Wait
 //!          burst: up to min(budget, next timer event) instructions
@@ -12,6 +12,7 @@
 //!             handler Err(Program)  -> program interruption, end burst
 //!             handler Err(Break)    -> end burst (masks changed)
 //!             handler Err(Exit)     -> return the recorded exit
+//!          update the interval timer
 //! ```
 //!
 //! Program interruptions: segment- and page-translation exceptions *nullify* (the old PSW
@@ -21,6 +22,7 @@
 //! themselves by checking everything before changing anything, or by completing first
 //! (fixed-point overflow).
 
+use super::blocks::Blocks;
 use super::{Cpu, Exit, Intercept, IoOp, IoRequest, Stop};
 use crate::format::{Insn, length_of};
 use crate::interrupt::pic;
@@ -31,15 +33,22 @@ impl Cpu {
     /// allows them, and returns why it stopped. Each interruption taken counts as one
     /// instruction against the budget, so `run` always returns in bounded time.
     pub fn run(&mut self, budget: u64) -> Exit {
+        self.clocks.start_run();
+        let e = self.run_budget(budget);
+        self.clocks.end_run();
+        e
+    }
+
+    fn run_budget(&mut self, budget: u64) -> Exit {
         self.sync_context();
         self.exit = None;
         self.ex_active = false;
         let mut left = budget;
+        self.update_timers();
         loop {
             if left == 0 {
                 return Exit::Budget;
             }
-            self.update_timers();
             if self.take_interruption() {
                 left -= 1;
                 continue;
@@ -55,6 +64,7 @@ impl Cpu {
             self.clocks.executed += done;
             self.counters.instructions += done;
             left = left.saturating_sub(done);
+            self.update_timers();
             if stop == Some(Stop::Exit)
                 && let Some(e) = self.exit.take()
             {
@@ -63,35 +73,102 @@ impl Cpu {
         }
     }
 
-    /// Runs up to `n` instructions without looking at interruptions.
+    /// Runs up to `n` instructions without looking at interruptions: decoded blocks from
+    /// the block cache, or one instruction the slow way when its block cannot be cached.
     fn burst(&mut self, n: u64) -> Option<Stop> {
         self.burst_len = n;
-        self.burst_left = n;
-        while self.burst_left != 0 {
-            self.burst_left -= 1;
+        let mut left = n;
+        while left != 0 {
             let ia = self.psw.ia;
-            let raw = match self.ifetch_fast(ia) {
-                Some(raw) => raw,
-                None => match self.ifetch_slow(ia) {
-                    Ok(raw) => raw,
-                    Err((code, len)) => {
-                        self.fetch_exception(code, ia, len);
-                        return Some(Stop::Break);
-                    }
-                },
-            };
-            let op = (raw >> 40) as u8;
-            let len = length_of(op);
-            self.psw.ia = (ia + len) & 0x00FF_FFFF;
-            if let Err(stop) = DISPATCH[op as usize](self, Insn(raw)) {
-                if let Stop::Program(code) = stop {
-                    self.program_interrupt(code, ia, len);
-                    return Some(Stop::Break);
+            let slot = Blocks::slot(ia);
+            let (ctx, epoch) = (self.tlb_ctx(), self.storage.code_epoch());
+            if !self.blocks.valid(slot, ia, ctx, epoch) && !self.build_block(ia, slot) {
+                left -= 1;
+                self.burst_left = left;
+                if let Some(stop) = self.step_slow(ia) {
+                    return Some(stop);
                 }
-                return Some(stop);
+                continue;
+            }
+            let ops = self.blocks.take(slot);
+            let mut stop = None;
+            // The clocks see the count at the block's start: instructions that read them
+            // always begin a block (see blocks.rs), so that is exact for them.
+            self.burst_left = left;
+            'block: loop {
+                for op in &ops {
+                    left -= 1;
+                    self.psw.ia = op.next;
+                    match (op.exec)(self, op.insn) {
+                        Ok(()) => {
+                            if self.psw.ia != op.next
+                                || self.storage.code_epoch() != epoch
+                                || left == 0
+                            {
+                                // A loop back to this block's start runs it again at once.
+                                if self.psw.ia == ia
+                                    && left != 0
+                                    && self.storage.code_epoch() == epoch
+                                    && self.tlb_ctx() == ctx
+                                {
+                                    self.burst_left = left;
+                                    continue 'block;
+                                }
+                                break 'block;
+                            }
+                        }
+                        Err(Stop::Program(code)) => {
+                            self.burst_left = left;
+                            self.program_interrupt(
+                                code,
+                                op.next.wrapping_sub(op.len) & 0x00FF_FFFF,
+                                op.len,
+                            );
+                            stop = Some(Stop::Break);
+                            break 'block;
+                        }
+                        Err(other) => {
+                            stop = Some(other);
+                            break 'block;
+                        }
+                    }
+                }
+                break;
+            }
+            self.burst_left = left;
+            self.blocks.put(slot, ops);
+            if stop.is_some() {
+                return stop;
             }
         }
+        self.burst_left = 0;
         None
+    }
+
+    /// Fetches and executes one instruction without the block cache (the first visit to
+    /// a 2K block, an instruction crossing one, an odd address, a fetch exception).
+    fn step_slow(&mut self, ia: u32) -> Option<Stop> {
+        let raw = match self.ifetch_fast(ia) {
+            Some(raw) => raw,
+            None => match self.ifetch_slow(ia) {
+                Ok(raw) => raw,
+                Err((code, len)) => {
+                    self.fetch_exception(code, ia, len.unwrap_or(4));
+                    return Some(Stop::Break);
+                }
+            },
+        };
+        let op = (raw >> 40) as u8;
+        let len = length_of(op);
+        self.psw.ia = (ia + len) & 0x00FF_FFFF;
+        match DISPATCH[op as usize](self, Insn(raw)) {
+            Ok(()) => None,
+            Err(Stop::Program(code)) => {
+                self.program_interrupt(code, ia, len);
+                Some(Stop::Break)
+            }
+            Err(stop) => Some(stop),
+        }
     }
 
     /// Takes a program interruption for the instruction of `len` bytes at `ia` (for an
@@ -102,16 +179,21 @@ impl Cpu {
             // Nullification: the old PSW designates the instruction itself.
             self.psw.ia = ia;
         }
+        let len = match std::mem::take(&mut self.ex_fault_len) {
+            0 => len,
+            target => target,
+        };
         self.take_program(code, len / 2);
     }
 
     /// A program interruption while fetching the instruction at `ia`. Translation
-    /// exceptions nullify; for the others the instruction address is advanced by the ILC,
-    /// which is the instruction's length when its first halfword could be fetched (PoO:
-    /// "the ILC is 1, 2 or 3, indicating the number of halfwords by which the instruction
-    /// address has been updated").
-    fn fetch_exception(&mut self, code: u16, ia: u32, len: Option<u32>) {
-        let ilc = len.map_or(1, |l| l / 2);
+    /// exceptions nullify; for the others the instruction address is advanced by the ILC
+    /// (PoO: "the ILC is 1, 2 or 3, indicating the number of halfwords by which the
+    /// instruction address has been updated", which one being unpredictable). `len` is the
+    /// instruction's length when its first halfword could be fetched, otherwise 4 (ILC 2,
+    /// as Hercules 3.13 reports it).
+    fn fetch_exception(&mut self, code: u16, ia: u32, len: u32) {
+        let ilc = (len / 2).max(1);
         self.psw.ia = if code == pic::SEGMENT_TRANSLATION || code == pic::PAGE_TRANSLATION {
             ia
         } else {
@@ -152,6 +234,17 @@ impl Cpu {
         self.exit = Some(Exit::Io(IoRequest { op, device }));
         self.counters.io += 1;
         Err(Stop::Exit)
+    }
+
+    /// Takes a program interruption for the instruction that just ended [`Cpu::run`] (an I/O
+    /// instruction, DIAGNOSE, or an intercepted instruction the caller simulated and found
+    /// in error). The PSW points past it; `ilc` is its length code (2 for the usual
+    /// four-byte instruction). Segment- and page-translation codes nullify: the old PSW
+    /// then points at the instruction.
+    pub fn program_check(&mut self, code: u16, ilc: u8) {
+        let len = 2 * u32::from(ilc & 3);
+        let ia = self.psw.ia.wrapping_sub(len) & 0x00FF_FFFF;
+        self.program_interrupt(code, ia, len);
     }
 
     /// Executes an instruction CP intercepted ([`Exit::Privileged`]) exactly as the bare

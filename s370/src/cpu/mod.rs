@@ -42,6 +42,7 @@
 //! which program interruptions nullify, suppress or complete is `exec.rs`.
 
 mod access;
+mod blocks;
 mod dat;
 mod exec;
 mod intr;
@@ -211,6 +212,8 @@ pub struct Cpu {
     pub storage: Storage,
     /// The access TLB (translation, prefixing, keys and reference bits, cached per 2K).
     pub(crate) tlb: access::Tlb,
+    /// Decoded-instruction blocks.
+    pub(crate) blocks: blocks::Blocks,
     /// Pending interruptions.
     pub(crate) irq: intr::Pending,
     /// TOD clock, clock comparator, CPU timer, interval timer.
@@ -234,8 +237,17 @@ pub struct Cpu {
     /// Instructions left in the current burst, and its length (for the time source).
     pub(crate) burst_left: u64,
     pub(crate) burst_len: u64,
+
     /// The CPU identification STIDP stores.
     pub cpu_id: u64,
+    /// Report a program interruption caused by the target of EXECUTE with the target's
+    /// ILC, as Hercules 3.13 does, instead of EXECUTE's 2 (PoO: "whenever an instruction
+    /// is executed by means of EXECUTE, instruction-length code 2 is set"). Off by
+    /// default; the differential tests turn it on.
+    pub hercules_ex_ilc: bool,
+    /// Length of the EXECUTE target that just caused a program interruption (with
+    /// `hercules_ex_ilc`).
+    pub(crate) ex_fault_len: u32,
 }
 
 impl Cpu {
@@ -250,6 +262,7 @@ impl Cpu {
             prefix: 0,
             storage: Storage::new(storage_size),
             tlb: access::Tlb::new(),
+            blocks: blocks::Blocks::new(),
             irq: intr::Pending::default(),
             clocks: timer::Clocks::new(TimeSource::default()),
             exit: None,
@@ -264,6 +277,8 @@ impl Cpu {
             burst_len: 0,
             // Version FF (as VM reports to its guests), serial 000001, model 3033.
             cpu_id: 0xFF00_0001_3033_0000,
+            hercules_ex_ilc: false,
+            ex_fault_len: 0,
         };
         cpu.reset(false);
         cpu

@@ -12,8 +12,11 @@
 //! ```
 //!
 //! In virtual time the clocks advance only while instructions execute: a CPU in the wait
-//! state sees no time pass (CP dispatches a virtual machine, and its clocks, only while it
-//! runs). The interval timer is decremented in storage at slice boundaries (at most every
+//! state sees no time pass. In dispatched time (a virtual machine under CP, as VM/370 gives
+//! it) the TOD clock and the clock comparator follow the host's clock at all times, while
+//! the CPU timer and the interval timer advance only while [`Cpu::run`] executes
+//! instructions (virtual CPU time), or, for the interval timer with `interval_timer_real`,
+//! also during waits (CP's SET TIMER REAL). The interval timer is decremented in storage at slice boundaries (at most every
 //! [`SLICE`] instructions, and before an external interruption could be taken).
 
 use super::Cpu;
@@ -41,6 +44,14 @@ pub enum TimeSource {
     Virtual {
         /// TOD units per instruction.
         units_per_insn: u64,
+    },
+    /// A virtual machine's clocks under a control program: the TOD clock starts at the
+    /// host's date and time and follows the host's clock whether or not the machine runs;
+    /// the CPU timer (and the interval timer unless `interval_timer_real`) counts only the
+    /// host time spent inside [`Cpu::run`].
+    Dispatched {
+        /// The interval timer at X'50' counts real time, waits included.
+        interval_timer_real: bool,
     },
 }
 
@@ -71,6 +82,14 @@ pub(crate) struct Clocks {
     /// Interval-timer units already subtracted from X'50', counted from `it_origin`.
     it_applied: u64,
     it_origin: u64,
+    /// Dispatched time: host time spent running before the current run, in TOD units, and
+    /// when the current run started.
+    run_total: u64,
+    run_since: Option<Instant>,
+    /// Time skipped over while idle (virtual time), added to the TOD clock.
+    skipped: u64,
+    /// The interval timer is stopped (CP's SET TIMER OFF).
+    it_off: bool,
 }
 
 impl Clocks {
@@ -86,6 +105,10 @@ impl Clocks {
             cpt_at: 0,
             it_applied: 0,
             it_origin: 0,
+            run_total: 0,
+            run_since: None,
+            skipped: 0,
+            it_off: false,
         };
         c.set_source(source);
         c
@@ -97,7 +120,7 @@ impl Clocks {
         self.host_start = Instant::now();
         self.executed = 0;
         self.tod_offset = match source {
-            TimeSource::Host => SystemTime::now()
+            TimeSource::Host | TimeSource::Dispatched { .. } => SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map(|d| {
                     (d.as_secs() + EPOCH_1900_TO_1970) * 1_000_000 * 4096
@@ -110,25 +133,63 @@ impl Clocks {
         self.cpt_at = 0;
         self.it_applied = 0;
         self.it_origin = 0;
+        self.run_total = 0;
+        self.run_since = None;
+        self.skipped = 0;
+    }
+
+    /// A run of the processor begins (dispatched time starts counting).
+    #[inline]
+    pub(crate) fn start_run(&mut self) {
+        if matches!(self.source, TimeSource::Dispatched { .. }) {
+            self.run_since = Some(Instant::now());
+        }
+    }
+
+    /// The run ends.
+    #[inline]
+    pub(crate) fn end_run(&mut self) {
+        if let Some(t) = self.run_since.take() {
+            self.run_total = self.run_total.wrapping_add(units_of(t.elapsed()));
+        }
     }
 
     /// Initial CPU reset: CPU timer and clock comparator zero.
     pub(crate) fn reset_timers(&mut self) {
         self.ckc = 0;
         self.cpt_value = 0;
-        self.cpt_at = self.elapsed(0);
+        self.cpt_at = self.cpu_elapsed(0);
     }
 
-    /// Elapsed TOD units; `extra` instructions of the current burst included.
+    /// Elapsed TOD units of the TOD clock; `extra` instructions of the current burst
+    /// included.
     pub(crate) fn elapsed(&self, extra: u64) -> u64 {
         match self.source {
-            TimeSource::Host => {
-                let d = self.host_start.elapsed();
-                d.as_secs() * 1_000_000 * 4096 + u64::from(d.subsec_nanos()) * 4096 / 1000
+            TimeSource::Host | TimeSource::Dispatched { .. } => units_of(self.host_start.elapsed()),
+            TimeSource::Virtual { units_per_insn } => {
+                (self.executed + extra).wrapping_mul(units_per_insn).wrapping_add(self.skipped)
             }
+        }
+    }
+
+    /// Elapsed TOD units of processor time (what the CPU timer counts).
+    pub(crate) fn cpu_elapsed(&self, extra: u64) -> u64 {
+        match self.source {
+            TimeSource::Host => self.elapsed(extra),
             TimeSource::Virtual { units_per_insn } => {
                 (self.executed + extra).wrapping_mul(units_per_insn)
             }
+            TimeSource::Dispatched { .. } => {
+                self.run_total.wrapping_add(self.run_since.map_or(0, |t| units_of(t.elapsed())))
+            }
+        }
+    }
+
+    /// Elapsed TOD units of the interval timer.
+    fn interval_elapsed(&self) -> u64 {
+        match self.source {
+            TimeSource::Dispatched { interval_timer_real: true } => self.elapsed(0),
+            _ => self.cpu_elapsed(0),
         }
     }
 
@@ -152,18 +213,21 @@ impl Clocks {
 
     /// The CPU timer as a signed value.
     pub(crate) fn cpu_timer(&self, extra: u64) -> i64 {
-        self.cpt_value.wrapping_sub(self.elapsed(extra).wrapping_sub(self.cpt_at)) as i64
+        self.cpt_value.wrapping_sub(self.cpu_elapsed(extra).wrapping_sub(self.cpt_at)) as i64
     }
 
     /// Sets the CPU timer.
     pub(crate) fn set_cpu_timer(&mut self, value: u64, extra: u64) {
         self.cpt_value = value;
-        self.cpt_at = self.elapsed(extra);
+        self.cpt_at = self.cpu_elapsed(extra);
     }
 
     /// Interval-timer units elapsed since the last call.
     fn interval_ticks(&mut self) -> u64 {
-        let e = self.elapsed(0).wrapping_sub(self.it_origin);
+        if self.it_off {
+            return 0;
+        }
+        let e = self.interval_elapsed().wrapping_sub(self.it_origin);
         let total = (u128::from(e) * IT_NUM / IT_DEN) as u64;
         let d = total.wrapping_sub(self.it_applied);
         self.it_applied = total;
@@ -174,9 +238,14 @@ impl Clocks {
     fn units_per_insn(&self) -> Option<u64> {
         match self.source {
             TimeSource::Virtual { units_per_insn } => Some(units_per_insn.max(1)),
-            TimeSource::Host => None,
+            TimeSource::Host | TimeSource::Dispatched { .. } => None,
         }
     }
+}
+
+/// TOD units in a host duration.
+fn units_of(d: std::time::Duration) -> u64 {
+    d.as_secs() * 1_000_000 * 4096 + u64::from(d.subsec_nanos()) * 4096 / 1000
 }
 
 /// CR0 subclass masks of the timer interruptions.
@@ -226,6 +295,61 @@ impl Cpu {
             self.irq.ext_bits |= 0x0080;
         }
         let _ = self.write_real(crate::interrupt::lowcore::TIMER, &(new as i32).to_be_bytes());
+    }
+
+    /// In an enabled wait: how long (in TOD units) until a timer interruption the PSW and
+    /// CR0 allow could become pending while the processor waits, if one could. In dispatched
+    /// time that is the clock comparator (and the interval timer when it counts real time);
+    /// with the host's clock any timer; in virtual time nothing advances in a wait, and the
+    /// clock comparator's distance is returned for [`Cpu::skip_idle`].
+    pub fn idle_timer(&self) -> Option<u64> {
+        if !self.psw.external_enabled() {
+            return None;
+        }
+        let mut best: Option<u64> = None;
+        let mut consider = |n: u64| best = Some(best.map_or(n, |b| b.min(n)));
+        if self.cr[0] & CR0_CLOCK_COMPARATOR != 0 {
+            consider(self.clocks.ckc.saturating_sub(self.tod()).saturating_add(1));
+        }
+        let host = matches!(self.clocks.source, TimeSource::Host);
+        if host && self.cr[0] & CR0_CPU_TIMER != 0 {
+            let t = self.clocks.cpu_timer(0);
+            consider(if t < 0 { 0 } else { t as u64 + 1 });
+        }
+        let it_real = host
+            || matches!(self.clocks.source, TimeSource::Dispatched { interval_timer_real: true });
+        if it_real && !self.clocks.it_off && self.cr[0] & CR0_INTERVAL_TIMER != 0 {
+            let mut b = [0u8; 4];
+            if self.read_real(crate::interrupt::lowcore::TIMER, &mut b).is_ok() {
+                let v = i32::from_be_bytes(b);
+                if v >= 0 {
+                    let units = (u128::from(v as u32) + 1) * IT_DEN / IT_NUM + 1;
+                    consider(units.min(u128::from(u64::MAX)) as u64);
+                }
+            }
+        }
+        best
+    }
+
+    /// Chooses how the interval timer at X'50' runs from now on (CP's SET TIMER): stopped
+    /// (`runs` false), counting real time including waits (`real`, dispatched time only), or
+    /// counting processor time.
+    pub fn set_interval_timer(&mut self, runs: bool, real: bool) {
+        self.update_timers();
+        self.clocks.it_off = !runs;
+        if let TimeSource::Dispatched { interval_timer_real } = &mut self.clocks.source {
+            *interval_timer_real = real;
+        }
+        self.clocks.it_origin = self.clocks.interval_elapsed();
+        self.clocks.it_applied = 0;
+    }
+
+    /// Virtual time only: lets `units` of TOD time pass while the processor waits (the TOD
+    /// clock and clock comparator move; the CPU timer, which counts execution, does not).
+    pub fn skip_idle(&mut self, units: u64) {
+        if matches!(self.clocks.source, TimeSource::Virtual { .. }) {
+            self.clocks.skipped = self.clocks.skipped.wrapping_add(units);
+        }
     }
 
     /// Is the clock-comparator condition present (TOD > comparator)?

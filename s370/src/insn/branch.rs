@@ -30,6 +30,7 @@ fn cc_matches(cpu: &Cpu, m: usize) -> bool {
 }
 
 /// 05 BALR — Branch and Link [RR]
+#[inline]
 pub(crate) fn balr(cpu: &mut Cpu, i: Rr) -> ExecResult {
     let target = cpu.gpr[i.r2] & 0x00FF_FFFF;
     cpu.gpr[i.r1] = link(cpu, 2);
@@ -40,6 +41,7 @@ pub(crate) fn balr(cpu: &mut Cpu, i: Rr) -> ExecResult {
 }
 
 /// 06 BCTR — Branch on Count [RR]
+#[inline]
 pub(crate) fn bctr(cpu: &mut Cpu, i: Rr) -> ExecResult {
     let target = cpu.gpr[i.r2] & 0x00FF_FFFF;
     let v = cpu.gpr[i.r1].wrapping_sub(1);
@@ -51,6 +53,7 @@ pub(crate) fn bctr(cpu: &mut Cpu, i: Rr) -> ExecResult {
 }
 
 /// 07 BCR — Branch on Condition [RR]
+#[inline]
 pub(crate) fn bcr(cpu: &mut Cpu, i: Rr) -> ExecResult {
     if i.r2 != 0 && cc_matches(cpu, i.r1) {
         cpu.psw.ia = cpu.gpr[i.r2] & 0x00FF_FFFF;
@@ -59,6 +62,7 @@ pub(crate) fn bcr(cpu: &mut Cpu, i: Rr) -> ExecResult {
 }
 
 /// 0A SVC — Supervisor Call [I]: the interruption code is byte 1.
+#[inline]
 pub(crate) fn svc(cpu: &mut Cpu, i: Insn) -> ExecResult {
     let ilc = cpu.ilc_of(2);
     cpu.take_svc(i.byte(1), ilc);
@@ -67,6 +71,7 @@ pub(crate) fn svc(cpu: &mut Cpu, i: Insn) -> ExecResult {
 
 /// 44 EX — Execute [RX]: the target (at an even address, not itself an EXECUTE) runs with
 /// its byte 1 ORed with bits 24-31 of R1 (unless R1 is 0); it reports EXECUTE's ILC.
+#[inline]
 pub(crate) fn ex(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let a = cpu.ea(i.x2, i.b2, i.d2);
     if a & 1 != 0 {
@@ -83,10 +88,14 @@ pub(crate) fn ex(cpu: &mut Cpu, i: Rx) -> ExecResult {
     cpu.ex_active = true;
     let r = DISPATCH[target.opcode() as usize](cpu, target);
     cpu.ex_active = false;
+    if cpu.hercules_ex_ilc && matches!(r, Err(Stop::Program(_))) {
+        cpu.ex_fault_len = target.len();
+    }
     r
 }
 
 /// 45 BAL — Branch and Link [RX]
+#[inline]
 pub(crate) fn bal(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let target = cpu.ea(i.x2, i.b2, i.d2);
     cpu.gpr[i.r1] = link(cpu, 4);
@@ -95,6 +104,7 @@ pub(crate) fn bal(cpu: &mut Cpu, i: Rx) -> ExecResult {
 }
 
 /// 46 BCT — Branch on Count [RX]
+#[inline]
 pub(crate) fn bct(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let target = cpu.ea(i.x2, i.b2, i.d2);
     let v = cpu.gpr[i.r1].wrapping_sub(1);
@@ -106,6 +116,7 @@ pub(crate) fn bct(cpu: &mut Cpu, i: Rx) -> ExecResult {
 }
 
 /// 47 BC — Branch on Condition [RX]
+#[inline]
 pub(crate) fn bc(cpu: &mut Cpu, i: Rx) -> ExecResult {
     if cc_matches(cpu, i.r1) {
         cpu.psw.ia = cpu.ea(i.x2, i.b2, i.d2);
@@ -126,6 +137,7 @@ fn index_step(cpu: &mut Cpu, i: Rs) -> (u32, i32, i32) {
 }
 
 /// 86 BXH — Branch on Index High [RS]
+#[inline]
 pub(crate) fn bxh(cpu: &mut Cpu, i: Rs) -> ExecResult {
     let (target, sum, cmp) = index_step(cpu, i);
     if sum > cmp {
@@ -135,6 +147,7 @@ pub(crate) fn bxh(cpu: &mut Cpu, i: Rs) -> ExecResult {
 }
 
 /// 87 BXLE — Branch on Index Low or Equal [RS]
+#[inline]
 pub(crate) fn bxle(cpu: &mut Cpu, i: Rs) -> ExecResult {
     let (target, sum, cmp) = index_step(cpu, i);
     if sum <= cmp {

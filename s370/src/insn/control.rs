@@ -22,14 +22,21 @@ fn aligned(a: u32, n: u32) -> ExecResult {
     if a & (n - 1) != 0 { Err(Stop::Program(pic::SPECIFICATION)) } else { Ok(()) }
 }
 
-/// Makes `p` the current PSW, recognizing an invalid format as an early exception, and
-/// ends the burst so that interruptions are looked at with the new masks.
+/// Makes `p` (with a new system mask) the current PSW and ends the burst so that
+/// interruptions are looked at with the new masks. An invalid EC-mode mask is a
+/// specification exception reported with this instruction's ILC (2), the PSW with the
+/// new mask and the updated instruction address as the old PSW (as Hercules 3.13 does).
 fn new_psw(cpu: &mut Cpu, p: Psw) -> ExecResult {
-    cpu.set_psw_bytes(p.to_bytes());
+    let (_, valid) = Psw::from_bytes(p.to_bytes());
+    cpu.set_psw(p);
+    if !valid {
+        return Err(Stop::Program(pic::SPECIFICATION));
+    }
     Err(Stop::Break)
 }
 
 /// 04 SPM — Set Program Mask [RR]: CC and program mask from R1 bits 2-7.
+#[inline]
 pub(crate) fn spm(cpu: &mut Cpu, i: Rr) -> ExecResult {
     let v = cpu.gpr[i.r1];
     cpu.psw.cc = ((v >> 28) & 3) as u8;
@@ -49,6 +56,7 @@ fn key_block(cpu: &Cpu, real: u32) -> Result<u32, Stop> {
 
 /// 08 SSK — Set Storage Key [RR]: R1 bits 24-30 become the key of the 2K block R2
 /// designates (bits 28-31 of R2 must be zero).
+#[inline]
 pub(crate) fn ssk(cpu: &mut Cpu, i: Rr) -> ExecResult {
     let r2 = cpu.gpr[i.r2];
     if r2 & 0xF != 0 {
@@ -57,11 +65,13 @@ pub(crate) fn ssk(cpu: &mut Cpu, i: Rr) -> ExecResult {
     let abs = key_block(cpu, r2)?;
     cpu.storage.set_key(abs, cpu.gpr[i.r1] as u8);
     cpu.sync_context();
-    Ok(())
+    // Cached access rights (and decoded instructions) were made under the old key.
+    Err(Stop::Break)
 }
 
 /// 09 ISK — Insert Storage Key [RR]: the key of the block R2 designates into R1 bits
 /// 24-31 (bit 31 zero).
+#[inline]
 pub(crate) fn isk(cpu: &mut Cpu, i: Rr) -> ExecResult {
     let r2 = cpu.gpr[i.r2];
     if r2 & 0xF != 0 {
@@ -74,6 +84,7 @@ pub(crate) fn isk(cpu: &mut Cpu, i: Rr) -> ExecResult {
 }
 
 /// 80 SSM — Set System Mask [S]
+#[inline]
 pub(crate) fn ssm(cpu: &mut Cpu, i: S) -> ExecResult {
     if cpu.cr[0] & CR0_SSM_SUPPRESS != 0 {
         return Err(Stop::Program(pic::SPECIAL_OPERATION));
@@ -86,6 +97,7 @@ pub(crate) fn ssm(cpu: &mut Cpu, i: S) -> ExecResult {
 }
 
 /// 82 LPSW — Load PSW [S]: the doubleword operand becomes the current PSW.
+#[inline]
 pub(crate) fn lpsw(cpu: &mut Cpu, i: S) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     aligned(a, 8)?;
@@ -95,6 +107,7 @@ pub(crate) fn lpsw(cpu: &mut Cpu, i: S) -> ExecResult {
 }
 
 /// 83 DIAGNOSE [RS]: in the supervisor state, handed to the caller ([`Exit::Diagnose`]).
+#[inline]
 pub(crate) fn diagnose(cpu: &mut Cpu, i: Rs) -> ExecResult {
     if cpu.psw.problem {
         return Err(Stop::Program(pic::PRIVILEGED));
@@ -107,16 +120,19 @@ pub(crate) fn diagnose(cpu: &mut Cpu, i: Rs) -> ExecResult {
 
 /// 84 WRD — Write Direct [SI]: the direct-control feature is not installed (operation
 /// exception, as in Hercules).
+#[inline]
 pub(crate) fn wrd(_cpu: &mut Cpu, _i: Si) -> ExecResult {
     Err(Stop::Program(pic::OPERATION))
 }
 
 /// 85 RDD — Read Direct [SI]: not installed (operation exception).
+#[inline]
 pub(crate) fn rdd(_cpu: &mut Cpu, _i: Si) -> ExecResult {
     Err(Stop::Program(pic::OPERATION))
 }
 
 /// AC STNSM — Store Then AND System Mask [SI]
+#[inline]
 pub(crate) fn stnsm(cpu: &mut Cpu, i: Si) -> ExecResult {
     let a = cpu.ea(0, i.b1, i.d1);
     cpu.write_u8(a, cpu.psw.sysmask)?;
@@ -126,6 +142,7 @@ pub(crate) fn stnsm(cpu: &mut Cpu, i: Si) -> ExecResult {
 }
 
 /// AD STOSM — Store Then OR System Mask [SI]
+#[inline]
 pub(crate) fn stosm(cpu: &mut Cpu, i: Si) -> ExecResult {
     let a = cpu.ea(0, i.b1, i.d1);
     cpu.write_u8(a, cpu.psw.sysmask)?;
@@ -138,6 +155,7 @@ pub(crate) fn stosm(cpu: &mut Cpu, i: Si) -> ExecResult {
 /// address is not operational (CC 3). To itself: sense (CC 0), external call, emergency
 /// signal and restart are accepted (CC 0); other orders give "invalid order" status
 /// (R1 bit 30, CC 1).
+#[inline]
 pub(crate) fn sigp(cpu: &mut Cpu, i: Rs) -> ExecResult {
     let order = cpu.ea(0, i.b2, i.d2) & 0xFF;
     let target = cpu.gpr[i.r3] & 0xFFFF;
@@ -169,6 +187,7 @@ pub(crate) fn sigp(cpu: &mut Cpu, i: Rs) -> ExecResult {
 
 /// AF MC — Monitor Call [SI]: a monitor event (program interruption X'40') when the CR8
 /// mask bit of class I2 (bits 12-15; bits 8-11 must be zero) is one.
+#[inline]
 pub(crate) fn mc(cpu: &mut Cpu, i: Si) -> ExecResult {
     if i.i2 > 0x0F {
         return Err(Stop::Program(pic::SPECIFICATION));
@@ -184,6 +203,7 @@ pub(crate) fn mc(cpu: &mut Cpu, i: Si) -> ExecResult {
 /// B1 LRA — Load Real Address [RX]: CC 0 translated (R1 = real address), 1 segment-table
 /// entry invalid, 2 page-table entry invalid (R1 = the entry's address), 3 a table length
 /// exceeded.
+#[inline]
 pub(crate) fn lra(cpu: &mut Cpu, i: Rx) -> ExecResult {
     use crate::cpu::DatFault;
     let a = cpu.ea(i.x2, i.b2, i.d2);
@@ -202,6 +222,7 @@ pub(crate) fn lra(cpu: &mut Cpu, i: Rx) -> ExecResult {
 }
 
 /// B202 STIDP — Store CPU ID [S]
+#[inline]
 pub(crate) fn stidp(cpu: &mut Cpu, i: S) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     aligned(a, 8)?;
@@ -209,6 +230,7 @@ pub(crate) fn stidp(cpu: &mut Cpu, i: S) -> ExecResult {
 }
 
 /// B204 SCK — Set Clock [S]: CC 0 (the clock is always settable).
+#[inline]
 pub(crate) fn sck(cpu: &mut Cpu, i: S) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     aligned(a, 8)?;
@@ -219,6 +241,7 @@ pub(crate) fn sck(cpu: &mut Cpu, i: S) -> ExecResult {
 }
 
 /// B205 STCK — Store Clock [S]: CC 0 (set state); every value stored is unique.
+#[inline]
 pub(crate) fn stck(cpu: &mut Cpu, i: S) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     cpu.check_store(a, 8)?;
@@ -230,14 +253,18 @@ pub(crate) fn stck(cpu: &mut Cpu, i: S) -> ExecResult {
 }
 
 /// B206 SCKC — Set Clock Comparator [S]
+#[inline]
 pub(crate) fn sckc(cpu: &mut Cpu, i: S) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     aligned(a, 8)?;
-    cpu.clocks.ckc = cpu.read_u64(a)?;
+    // The comparator's resolution is bit 55 (1/16 µs), as in Hercules: bits 56-63 are
+    // not kept (the PoO lets bits right of the resolution be ignored).
+    cpu.clocks.ckc = cpu.read_u64(a)? & !0xFF;
     Err(Stop::Break)
 }
 
 /// B207 STCKC — Store Clock Comparator [S]
+#[inline]
 pub(crate) fn stckc(cpu: &mut Cpu, i: S) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     aligned(a, 8)?;
@@ -245,6 +272,7 @@ pub(crate) fn stckc(cpu: &mut Cpu, i: S) -> ExecResult {
 }
 
 /// B208 SPT — Set CPU Timer [S]
+#[inline]
 pub(crate) fn spt(cpu: &mut Cpu, i: S) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     aligned(a, 8)?;
@@ -255,6 +283,7 @@ pub(crate) fn spt(cpu: &mut Cpu, i: S) -> ExecResult {
 }
 
 /// B209 STPT — Store CPU Timer [S]
+#[inline]
 pub(crate) fn stpt(cpu: &mut Cpu, i: S) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     aligned(a, 8)?;
@@ -264,6 +293,7 @@ pub(crate) fn stpt(cpu: &mut Cpu, i: S) -> ExecResult {
 
 /// B20A SPKA — Set PSW Key from Address [S]: in the problem state the key's bit in the
 /// PSW-key mask (CR3 bits 0-15) must be one.
+#[inline]
 pub(crate) fn spka(cpu: &mut Cpu, i: S) -> ExecResult {
     let key = ((cpu.ea(0, i.b2, i.d2) >> 4) & 15) as u8;
     if cpu.psw.problem && cpu.cr[3] & (0x8000_0000 >> key) == 0 {
@@ -271,11 +301,13 @@ pub(crate) fn spka(cpu: &mut Cpu, i: S) -> ExecResult {
     }
     cpu.psw.key = key;
     cpu.sync_context();
-    Ok(())
+    // Decoded instructions were fetched under the old key (fetch protection).
+    Err(Stop::Break)
 }
 
 /// B20B IPK — Insert PSW Key [S]: into bits 24-27 of register 2 (28-31 zero); in the
 /// problem state only with the extraction-authority control (CR0 bit 4).
+#[inline]
 pub(crate) fn ipk(cpu: &mut Cpu, _i: S) -> ExecResult {
     if cpu.psw.problem && cpu.cr[0] & CR0_EXTRACTION == 0 {
         return Err(Stop::Program(pic::PRIVILEGED));
@@ -285,13 +317,15 @@ pub(crate) fn ipk(cpu: &mut Cpu, _i: S) -> ExecResult {
 }
 
 /// B20D PTLB — Purge TLB [S]
+#[inline]
 pub(crate) fn ptlb(cpu: &mut Cpu, _i: S) -> ExecResult {
     cpu.purge_tlb();
-    Ok(())
+    Err(Stop::Break)
 }
 
 /// B210 SPX — Set Prefix [S]: bits 8-19 of the word operand; an addressing exception if
 /// the new prefix area is outside storage.
+#[inline]
 pub(crate) fn spx(cpu: &mut Cpu, i: S) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     aligned(a, 4)?;
@@ -301,10 +335,11 @@ pub(crate) fn spx(cpu: &mut Cpu, i: S) -> ExecResult {
     }
     cpu.prefix = v;
     cpu.purge_tlb();
-    Ok(())
+    Err(Stop::Break)
 }
 
 /// B211 STPX — Store Prefix [S]
+#[inline]
 pub(crate) fn stpx(cpu: &mut Cpu, i: S) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     aligned(a, 4)?;
@@ -312,6 +347,7 @@ pub(crate) fn stpx(cpu: &mut Cpu, i: S) -> ExecResult {
 }
 
 /// B212 STAP — Store CPU Address [S]: this CPU is address 0.
+#[inline]
 pub(crate) fn stap(cpu: &mut Cpu, i: S) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     aligned(a, 2)?;
@@ -320,16 +356,18 @@ pub(crate) fn stap(cpu: &mut Cpu, i: S) -> ExecResult {
 
 /// B213 RRB — Reset Reference Bit [S]: CC = reference and change bits before (0 none,
 /// 1 changed only, 2 referenced only, 3 both); the reference bit is reset.
+#[inline]
 pub(crate) fn rrb(cpu: &mut Cpu, i: S) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     let abs = key_block(cpu, a)?;
     let old = cpu.storage.reset_reference(abs);
     cpu.psw.cc = (old >> 1) & 3;
     cpu.sync_context();
-    Ok(())
+    Err(Stop::Break)
 }
 
 /// B6 STCTL — Store Control [RS]: control registers R1 through R3.
+#[inline]
 pub(crate) fn stctl(cpu: &mut Cpu, i: Rs) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     aligned(a, 4)?;
@@ -344,6 +382,7 @@ pub(crate) fn stctl(cpu: &mut Cpu, i: Rs) -> ExecResult {
 
 /// B7 LCTL — Load Control [RS]: control registers R1 through R3. Changing CR0 or CR1
 /// purges the TLB (done by the access layer, which sees the new values).
+#[inline]
 pub(crate) fn lctl(cpu: &mut Cpu, i: Rs) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     aligned(a, 4)?;

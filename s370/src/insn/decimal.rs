@@ -25,56 +25,87 @@ struct Packed {
     count: u32,
 }
 
-/// Decodes `bytes` as a packed-decimal number, checking every digit and the sign.
+/// Decodes `bytes` as a packed-decimal number, checking every digit and the sign. The
+/// first up to nine bytes (17 digits) accumulate in a `u64`.
 fn decode(bytes: &[u8]) -> Result<Packed, Stop> {
-    let mut mag: u128 = 0;
     let n = bytes.len();
-    for (k, &b) in bytes.iter().enumerate() {
-        let hi = b >> 4;
-        if hi > 9 {
+    let Some((&last, body)) = bytes.split_last() else {
+        return Err(Stop::Program(pic::DATA));
+    };
+    let mut lo: u64 = 0;
+    let mut hi: u128 = 0;
+    let split = body.len().saturating_sub(8);
+    for (k, &b) in body.iter().enumerate() {
+        if b >> 4 > 9 || b & 15 > 9 {
             return Err(Stop::Program(pic::DATA));
         }
-        mag = mag * 10 + u128::from(hi);
-        if k + 1 < n {
-            let lo = b & 15;
-            if lo > 9 {
-                return Err(Stop::Program(pic::DATA));
-            }
-            mag = mag * 10 + u128::from(lo);
+        let two = u64::from(b >> 4) * 10 + u64::from(b & 15);
+        if k < split {
+            hi = hi * 100 + u128::from(two);
+        } else {
+            lo = lo * 100 + two;
         }
     }
-    let sign = bytes.last().map_or(0, |b| b & 15);
+    if last >> 4 > 9 {
+        return Err(Stop::Program(pic::DATA));
+    }
+    let sign = last & 15;
     if sign < 0xA {
         return Err(Stop::Program(pic::DATA));
     }
+    // lo holds the digits of the last (up to) eight body bytes: 16 digits.
+    let low_digits = 2 * (n - 1 - split) as u32;
+    let mag = (hi * 10u128.pow(low_digits) + u128::from(lo)) * 10 + u128::from(last >> 4);
     Ok(Packed { mag, neg: sign == 0xB || sign == 0xD, count: digits(mag) })
 }
 
-/// Number of significant decimal digits of `v` (0 for zero).
-fn digits(mut v: u128) -> u32 {
-    let mut n = 0;
-    while v != 0 {
-        v /= 10;
-        n += 1;
+/// Powers of ten up to 10^38.
+const POW10: [u128; 39] = {
+    let mut t = [1u128; 39];
+    let mut k = 1;
+    while k < 39 {
+        t[k] = t[k - 1] * 10;
+        k += 1;
     }
-    n
+    t
+};
+
+/// Number of significant decimal digits of `v` (0 for zero).
+fn digits(v: u128) -> u32 {
+    POW10.partition_point(|&p| p <= v) as u32
 }
 
 /// Encodes `mag` (truncated to the field) with a preferred sign into `out`.
 fn encode(mag: u128, neg: bool, out: &mut [u8]) {
-    let mut v = mag;
     let n = out.len();
-    let nib = |v: &mut u128| {
-        let d = (*v % 10) as u8;
-        *v /= 10;
-        d
+    // The field holds 2n-1 digits: what lies above them is dropped.
+    let top = POW10[2 * n - 1];
+    let mag = if mag >= top { mag % top } else { mag };
+    let (mut hi, mut lo) = if mag < POW10[19] {
+        (0, mag as u64)
+    } else {
+        ((mag / POW10[19]) as u64, (mag % POW10[19]) as u64)
     };
-    let last = nib(&mut v);
+    let mut k = 0; // digits produced
+    let mut digit = || {
+        let d = if k < 19 {
+            let d = lo % 10;
+            lo /= 10;
+            d
+        } else {
+            let d = hi % 10;
+            hi /= 10;
+            d
+        };
+        k += 1;
+        d as u8
+    };
+    let last = digit();
     out[n - 1] = (last << 4) | if neg { 0x0D } else { 0x0C };
-    for k in (0..n - 1).rev() {
-        let lo = nib(&mut v);
-        let hi = nib(&mut v);
-        out[k] = (hi << 4) | lo;
+    for b in out[..n - 1].iter_mut().rev() {
+        let l = digit();
+        let h = digit();
+        *b = (h << 4) | l;
     }
 }
 
@@ -91,7 +122,7 @@ fn store(cpu: &mut Cpu, addr: u32, len: usize, mag: u128, neg: bool) -> Result<b
     let mut b = [0u8; 16];
     encode(mag, neg, &mut b[..len]);
     cpu.write_bytes(addr, &b[..len])?;
-    Ok(digits(mag) > 2 * len as u32 - 1)
+    Ok(mag >= POW10[2 * len - 1])
 }
 
 /// CC of a signed decimal result, and the decimal-overflow ending.
@@ -141,6 +172,7 @@ fn add_sub(cpu: &mut Cpu, i: Ss, subtract: bool) -> ExecResult {
 }
 
 /// 4E CVD — Convert to Decimal [RX]: eight bytes, 15 digits and sign.
+#[inline]
 pub(crate) fn cvd(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let a = cpu.ea(i.x2, i.b2, i.d2);
     let v = cpu.gpr[i.r1] as i32;
@@ -151,6 +183,7 @@ pub(crate) fn cvd(cpu: &mut Cpu, i: Rx) -> ExecResult {
 
 /// 4F CVB — Convert to Binary [RX]: a result outside 32 bits leaves its rightmost 32 bits
 /// in R1 and gives a fixed-point-divide exception.
+#[inline]
 pub(crate) fn cvb(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let a = cpu.ea(i.x2, i.b2, i.d2);
     let p = load(cpu, a, 8)?;
@@ -163,12 +196,14 @@ pub(crate) fn cvb(cpu: &mut Cpu, i: Rx) -> ExecResult {
 }
 
 /// DE ED — Edit [SS]
+#[inline]
 pub(crate) fn ed(cpu: &mut Cpu, i: Ss) -> ExecResult {
     edit(cpu, i, false)
 }
 
 /// DF EDMK — Edit and Mark [SS]: also puts the address of the first significant result
 /// digit in R1 bits 8-31.
+#[inline]
 pub(crate) fn edmk(cpu: &mut Cpu, i: Ss) -> ExecResult {
     edit(cpu, i, true)
 }
@@ -181,7 +216,11 @@ fn edit(cpu: &mut Cpu, i: Ss, mark: bool) -> ExecResult {
     let n = usize::from(i.l) + 1;
     let a1 = cpu.ea(0, i.b1, i.d1);
     let a2 = cpu.ea(0, i.b2, i.d2);
-    let pattern = cpu.span(a1, n, true)?;
+    // Operand 1 is checked whole only when it crosses a 2K block; otherwise its first store
+    // finds any access exception (after EDMK may have set R1, as in Hercules).
+    if (a1 & 0x7FF) as usize + n > 0x800 {
+        cpu.check_store(a1, n)?;
+    }
     // When the source may cross a block boundary, a trial run finds every exception
     // before anything is stored.
     let trial = (a2 & 0x7FF) as usize + n > 0x800;
@@ -192,7 +231,8 @@ fn edit(cpu: &mut Cpu, i: Ss, mark: bool) -> ExecResult {
         let (mut src, mut sig, mut cc, mut fill) = (a2, false, 0u8, 0u8);
         let (mut right, mut have_right) = (0u8, false);
         for k in 0..n {
-            let p = cpu.abs_byte(pattern.at(k));
+            let at = a1.wrapping_add(k as u32) & 0x00FF_FFFF;
+            let p = cpu.read_u8(at)?;
             if k == 0 {
                 fill = p;
             }
@@ -212,8 +252,7 @@ fn edit(cpu: &mut Cpu, i: Ss, mark: bool) -> ExecResult {
                         b >> 4
                     };
                     if mark && !dry && d > 0 && !sig {
-                        cpu.gpr[1] =
-                            (cpu.gpr[1] & 0xFF00_0000) | (a1.wrapping_add(k as u32) & 0x00FF_FFFF);
+                        cpu.gpr[1] = (cpu.gpr[1] & 0xFF00_0000) | at;
                     }
                     let out = if !sig && d == 0 { fill } else { 0xF0 | d };
                     if d > 0 {
@@ -244,8 +283,10 @@ fn edit(cpu: &mut Cpu, i: Ss, mark: bool) -> ExecResult {
                     }
                 }
             };
-            if !dry {
-                cpu.set_abs_byte(pattern.at(k), out);
+            if dry {
+                cpu.check_store(at, 1)?;
+            } else {
+                cpu.write_u8(at, out)?;
             }
         }
         if !dry {
@@ -257,6 +298,7 @@ fn edit(cpu: &mut Cpu, i: Ss, mark: bool) -> ExecResult {
 
 /// F0 SRP — Shift and Round Decimal [SS]: the low six bits of the second-operand address
 /// are a signed shift (left 0-31, right 1-32), I3 the rounding digit.
+#[inline]
 pub(crate) fn srp(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let a1 = cpu.ea(0, i.b1, i.d1);
     let n1 = usize::from(i.l1()) + 1;
@@ -269,20 +311,22 @@ pub(crate) fn srp(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let room = 2 * n1 as u32 - 1;
     let (mag, overflow) = if shift < 32 {
         let overflow = p.count > 0 && shift + p.count > room;
-        let kept = if shift >= room { 0 } else { p.mag % 10u128.pow(room - shift) };
-        (kept * 10u128.pow(shift.min(room)), overflow)
+        let kept = if shift >= room { 0 } else { p.mag % POW10[(room - shift) as usize] };
+        (kept * POW10[shift.min(room) as usize], overflow)
     } else {
         let s = 64 - shift;
-        let out = p.mag / 10u128.pow(s - 1) % 10;
-        (p.mag / 10u128.pow(s) + (out + round) / 10, false)
+        let out = p.mag / POW10[s as usize - 1] % 10;
+        (p.mag / POW10[s as usize] + (out + round) / 10, false)
     };
-    let neg = p.neg && mag != 0;
+    // A zero result is positive, except after overflow (the sign is kept).
+    let neg = p.neg && (mag != 0 || overflow);
     store(cpu, a1, n1, mag, neg)?;
     finish(cpu, mag, neg, overflow)
 }
 
 /// F1 MVO — Move with Offset [SS]: operand 2 goes one half-byte left of operand 1's
 /// rightmost half-byte, right to left, with zeros on the left.
+#[inline]
 pub(crate) fn mvo(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let (a1, n1, a2, n2) = operands(cpu, i);
     let s = cpu.span(a2, n2, false)?;
@@ -306,6 +350,7 @@ pub(crate) fn mvo(cpu: &mut Cpu, i: Ss) -> ExecResult {
 }
 
 /// F2 PACK — Pack [SS]: zoned operand 2 to packed operand 1, right to left; no checks.
+#[inline]
 pub(crate) fn pack(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let (a1, n1, a2, n2) = operands(cpu, i);
     let s = cpu.span(a2, n2, false)?;
@@ -330,6 +375,7 @@ pub(crate) fn pack(cpu: &mut Cpu, i: Ss) -> ExecResult {
 
 /// F3 UNPK — Unpack [SS]: packed operand 2 to zoned operand 1 (zones F), right to left;
 /// no checks.
+#[inline]
 pub(crate) fn unpk(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let (a1, n1, a2, n2) = operands(cpu, i);
     let s = cpu.span(a2, n2, false)?;
@@ -357,6 +403,7 @@ pub(crate) fn unpk(cpu: &mut Cpu, i: Ss) -> ExecResult {
 }
 
 /// F8 ZAP — Zero and Add [SS]
+#[inline]
 pub(crate) fn zap(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let (a1, n1, a2, n2) = operands(cpu, i);
     let y = load(cpu, a2, n2)?;
@@ -366,6 +413,7 @@ pub(crate) fn zap(cpu: &mut Cpu, i: Ss) -> ExecResult {
 }
 
 /// F9 CP — Compare Decimal [SS]: CC 0 equal (+0 = -0), 1 first low, 2 first high.
+#[inline]
 pub(crate) fn cp(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let (a1, n1, a2, n2) = operands(cpu, i);
     let x = load(cpu, a1, n1)?;
@@ -377,11 +425,13 @@ pub(crate) fn cp(cpu: &mut Cpu, i: Ss) -> ExecResult {
 }
 
 /// FA AP — Add Decimal [SS]
+#[inline]
 pub(crate) fn ap(cpu: &mut Cpu, i: Ss) -> ExecResult {
     add_sub(cpu, i, false)
 }
 
 /// FB SP — Subtract Decimal [SS]
+#[inline]
 pub(crate) fn sp(cpu: &mut Cpu, i: Ss) -> ExecResult {
     add_sub(cpu, i, true)
 }
@@ -398,6 +448,7 @@ fn mul_div_lengths(i: Ss) -> ExecResult {
 /// FC MP — Multiply Decimal [SS]: the multiplicand must have at least as many bytes of
 /// leftmost zeros as the multiplier has bytes (data exception otherwise), so the product
 /// always fits.
+#[inline]
 pub(crate) fn mp(cpu: &mut Cpu, i: Ss) -> ExecResult {
     mul_div_lengths(i)?;
     let (a1, n1, a2, n2) = operands(cpu, i);
@@ -413,6 +464,7 @@ pub(crate) fn mp(cpu: &mut Cpu, i: Ss) -> ExecResult {
 /// FD DP — Divide Decimal [SS]: quotient in the leftmost L1-L2 bytes (sign by the rules of
 /// algebra), remainder in the rightmost L2+1 bytes (sign of the dividend). A zero divisor
 /// or a quotient too large for its field is a decimal-divide exception.
+#[inline]
 pub(crate) fn dp(cpu: &mut Cpu, i: Ss) -> ExecResult {
     mul_div_lengths(i)?;
     let (a1, n1, a2, n2) = operands(cpu, i);
@@ -424,7 +476,7 @@ pub(crate) fn dp(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let q = x.mag / y.mag;
     let r = x.mag % y.mag;
     let qlen = n1 - n2;
-    if digits(q) > 2 * qlen as u32 - 1 {
+    if q >= POW10[2 * qlen - 1] {
         return Err(Stop::Program(pic::DECIMAL_DIVIDE));
     }
     let mut b = [0u8; 16];

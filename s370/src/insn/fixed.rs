@@ -60,12 +60,14 @@ pub(crate) fn cc_logical(v: u32, carry: bool) -> u8 {
 }
 
 /// 10 LPR — Load Positive [RR]
+#[inline]
 pub(crate) fn lpr(cpu: &mut Cpu, i: Rr) -> ExecResult {
     let v = cpu.gpr[i.r2] as i32;
     set_arith(cpu, i.r1, v.overflowing_abs())
 }
 
 /// 11 LNR — Load Negative [RR]
+#[inline]
 pub(crate) fn lnr(cpu: &mut Cpu, i: Rr) -> ExecResult {
     let v = cpu.gpr[i.r2] as i32;
     let r = if v > 0 { -v } else { v };
@@ -75,6 +77,7 @@ pub(crate) fn lnr(cpu: &mut Cpu, i: Rr) -> ExecResult {
 }
 
 /// 12 LTR — Load and Test [RR]
+#[inline]
 pub(crate) fn ltr(cpu: &mut Cpu, i: Rr) -> ExecResult {
     let v = cpu.gpr[i.r2];
     cpu.gpr[i.r1] = v;
@@ -83,30 +86,35 @@ pub(crate) fn ltr(cpu: &mut Cpu, i: Rr) -> ExecResult {
 }
 
 /// 13 LCR — Load Complement [RR]
+#[inline]
 pub(crate) fn lcr(cpu: &mut Cpu, i: Rr) -> ExecResult {
     let v = cpu.gpr[i.r2] as i32;
     set_arith(cpu, i.r1, v.overflowing_neg())
 }
 
 /// 18 LR — Load [RR]
+#[inline]
 pub(crate) fn lr(cpu: &mut Cpu, i: Rr) -> ExecResult {
     cpu.gpr[i.r1] = cpu.gpr[i.r2];
     Ok(())
 }
 
 /// 19 CR — Compare [RR]
+#[inline]
 pub(crate) fn cr(cpu: &mut Cpu, i: Rr) -> ExecResult {
     cpu.psw.cc = cc_compare(cpu.gpr[i.r1] as i32, cpu.gpr[i.r2] as i32);
     Ok(())
 }
 
 /// 1A AR — Add [RR]
+#[inline]
 pub(crate) fn ar(cpu: &mut Cpu, i: Rr) -> ExecResult {
     let r = (cpu.gpr[i.r1] as i32).overflowing_add(cpu.gpr[i.r2] as i32);
     set_arith(cpu, i.r1, r)
 }
 
 /// 1B SR — Subtract [RR]
+#[inline]
 pub(crate) fn sr(cpu: &mut Cpu, i: Rr) -> ExecResult {
     let r = (cpu.gpr[i.r1] as i32).overflowing_sub(cpu.gpr[i.r2] as i32);
     set_arith(cpu, i.r1, r)
@@ -142,6 +150,7 @@ fn divide(cpu: &mut Cpu, r1: usize, d: i32) -> ExecResult {
 }
 
 /// 1C MR — Multiply [RR]
+#[inline]
 pub(crate) fn mr(cpu: &mut Cpu, i: Rr) -> ExecResult {
     even(i.r1)?;
     let m = cpu.gpr[i.r2] as i32;
@@ -150,6 +159,7 @@ pub(crate) fn mr(cpu: &mut Cpu, i: Rr) -> ExecResult {
 }
 
 /// 1D DR — Divide [RR]
+#[inline]
 pub(crate) fn dr(cpu: &mut Cpu, i: Rr) -> ExecResult {
     even(i.r1)?;
     let d = cpu.gpr[i.r2] as i32;
@@ -157,6 +167,7 @@ pub(crate) fn dr(cpu: &mut Cpu, i: Rr) -> ExecResult {
 }
 
 /// 1E ALR — Add Logical [RR]
+#[inline]
 pub(crate) fn alr(cpu: &mut Cpu, i: Rr) -> ExecResult {
     let (v, c) = cpu.gpr[i.r1].overflowing_add(cpu.gpr[i.r2]);
     cpu.gpr[i.r1] = v;
@@ -172,6 +183,7 @@ fn sub_logical(a: u32, b: u32) -> (u32, bool) {
 }
 
 /// 1F SLR — Subtract Logical [RR]
+#[inline]
 pub(crate) fn slr(cpu: &mut Cpu, i: Rr) -> ExecResult {
     let (v, c) = sub_logical(cpu.gpr[i.r1], cpu.gpr[i.r2]);
     cpu.gpr[i.r1] = v;
@@ -180,24 +192,28 @@ pub(crate) fn slr(cpu: &mut Cpu, i: Rr) -> ExecResult {
 }
 
 /// 40 STH — Store Halfword [RX]
+#[inline]
 pub(crate) fn sth(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let a = cpu.ea(i.x2, i.b2, i.d2);
     cpu.write_u16(a, cpu.gpr[i.r1] as u16)
 }
 
 /// 41 LA — Load Address [RX]
+#[inline]
 pub(crate) fn la(cpu: &mut Cpu, i: Rx) -> ExecResult {
     cpu.gpr[i.r1] = cpu.ea(i.x2, i.b2, i.d2);
     Ok(())
 }
 
 /// 42 STC — Store Character [RX]
+#[inline]
 pub(crate) fn stc(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let a = cpu.ea(i.x2, i.b2, i.d2);
     cpu.write_u8(a, cpu.gpr[i.r1] as u8)
 }
 
 /// 43 IC — Insert Character [RX]
+#[inline]
 pub(crate) fn ic(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let a = cpu.ea(i.x2, i.b2, i.d2);
     let b = cpu.read_u8(a)?;
@@ -220,12 +236,14 @@ fn word(cpu: &mut Cpu, i: Rx) -> Result<u32, Stop> {
 }
 
 /// 48 LH — Load Halfword [RX]
+#[inline]
 pub(crate) fn lh(cpu: &mut Cpu, i: Rx) -> ExecResult {
     cpu.gpr[i.r1] = half(cpu, i)? as u32;
     Ok(())
 }
 
 /// 49 CH — Compare Halfword [RX]
+#[inline]
 pub(crate) fn ch(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let h = half(cpu, i)?;
     cpu.psw.cc = cc_compare(cpu.gpr[i.r1] as i32, h);
@@ -233,6 +251,7 @@ pub(crate) fn ch(cpu: &mut Cpu, i: Rx) -> ExecResult {
 }
 
 /// 4A AH — Add Halfword [RX]
+#[inline]
 pub(crate) fn ah(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let h = half(cpu, i)?;
     let r = (cpu.gpr[i.r1] as i32).overflowing_add(h);
@@ -240,6 +259,7 @@ pub(crate) fn ah(cpu: &mut Cpu, i: Rx) -> ExecResult {
 }
 
 /// 4B SH — Subtract Halfword [RX]
+#[inline]
 pub(crate) fn sh(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let h = half(cpu, i)?;
     let r = (cpu.gpr[i.r1] as i32).overflowing_sub(h);
@@ -247,6 +267,7 @@ pub(crate) fn sh(cpu: &mut Cpu, i: Rx) -> ExecResult {
 }
 
 /// 4C MH — Multiply Halfword [RX]: the rightmost 32 bits of the product, no overflow.
+#[inline]
 pub(crate) fn mh(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let h = half(cpu, i)?;
     cpu.gpr[i.r1] = (cpu.gpr[i.r1] as i32).wrapping_mul(h) as u32;
@@ -254,18 +275,21 @@ pub(crate) fn mh(cpu: &mut Cpu, i: Rx) -> ExecResult {
 }
 
 /// 50 ST — Store [RX]
+#[inline]
 pub(crate) fn st(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let a = cpu.ea(i.x2, i.b2, i.d2);
     cpu.write_u32(a, cpu.gpr[i.r1])
 }
 
 /// 58 L — Load [RX]
+#[inline]
 pub(crate) fn l(cpu: &mut Cpu, i: Rx) -> ExecResult {
     cpu.gpr[i.r1] = word(cpu, i)?;
     Ok(())
 }
 
 /// 59 C — Compare [RX]
+#[inline]
 pub(crate) fn c(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let w = word(cpu, i)? as i32;
     cpu.psw.cc = cc_compare(cpu.gpr[i.r1] as i32, w);
@@ -273,6 +297,7 @@ pub(crate) fn c(cpu: &mut Cpu, i: Rx) -> ExecResult {
 }
 
 /// 5A A — Add [RX]
+#[inline]
 pub(crate) fn a(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let w = word(cpu, i)? as i32;
     let r = (cpu.gpr[i.r1] as i32).overflowing_add(w);
@@ -280,6 +305,7 @@ pub(crate) fn a(cpu: &mut Cpu, i: Rx) -> ExecResult {
 }
 
 /// 5B S — Subtract [RX]
+#[inline]
 pub(crate) fn s(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let w = word(cpu, i)? as i32;
     let r = (cpu.gpr[i.r1] as i32).overflowing_sub(w);
@@ -287,6 +313,7 @@ pub(crate) fn s(cpu: &mut Cpu, i: Rx) -> ExecResult {
 }
 
 /// 5C M — Multiply [RX]
+#[inline]
 pub(crate) fn m(cpu: &mut Cpu, i: Rx) -> ExecResult {
     even(i.r1)?;
     let w = word(cpu, i)? as i32;
@@ -295,6 +322,7 @@ pub(crate) fn m(cpu: &mut Cpu, i: Rx) -> ExecResult {
 }
 
 /// 5D D — Divide [RX]
+#[inline]
 pub(crate) fn d(cpu: &mut Cpu, i: Rx) -> ExecResult {
     even(i.r1)?;
     let w = word(cpu, i)? as i32;
@@ -302,6 +330,7 @@ pub(crate) fn d(cpu: &mut Cpu, i: Rx) -> ExecResult {
 }
 
 /// 5E AL — Add Logical [RX]
+#[inline]
 pub(crate) fn al(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let w = word(cpu, i)?;
     let (v, c) = cpu.gpr[i.r1].overflowing_add(w);
@@ -311,6 +340,7 @@ pub(crate) fn al(cpu: &mut Cpu, i: Rx) -> ExecResult {
 }
 
 /// 5F SL — Subtract Logical [RX]
+#[inline]
 pub(crate) fn sl(cpu: &mut Cpu, i: Rx) -> ExecResult {
     let w = word(cpu, i)?;
     let (v, c) = sub_logical(cpu.gpr[i.r1], w);
@@ -327,6 +357,7 @@ pub(crate) fn shift_amount(cpu: &Cpu, i: Rs) -> u32 {
 }
 
 /// 8A SRA — Shift Right Single [RS]
+#[inline]
 pub(crate) fn sra(cpu: &mut Cpu, i: Rs) -> ExecResult {
     let n = shift_amount(cpu, i).min(31);
     let v = (cpu.gpr[i.r1] as i32) >> n;
@@ -355,6 +386,7 @@ fn shift_left_arith(v: i64, n: u32, bits: u32) -> (i64, bool) {
 }
 
 /// 8B SLA — Shift Left Single [RS]
+#[inline]
 pub(crate) fn sla(cpu: &mut Cpu, i: Rs) -> ExecResult {
     let n = shift_amount(cpu, i);
     let (v, o) = shift_left_arith(i64::from(cpu.gpr[i.r1] as i32), n, 32);
@@ -380,6 +412,7 @@ fn cc_signed64(v: i64) -> u8 {
 }
 
 /// 8E SRDA — Shift Right Double [RS]
+#[inline]
 pub(crate) fn srda(cpu: &mut Cpu, i: Rs) -> ExecResult {
     even(i.r1)?;
     let n = shift_amount(cpu, i);
@@ -390,6 +423,7 @@ pub(crate) fn srda(cpu: &mut Cpu, i: Rs) -> ExecResult {
 }
 
 /// 8F SLDA — Shift Left Double [RS]
+#[inline]
 pub(crate) fn slda(cpu: &mut Cpu, i: Rs) -> ExecResult {
     even(i.r1)?;
     let n = shift_amount(cpu, i);
@@ -411,6 +445,7 @@ pub(crate) fn reg_range(r1: usize, r3: usize) -> impl Iterator<Item = usize> {
 }
 
 /// 90 STM — Store Multiple [RS]
+#[inline]
 pub(crate) fn stm(cpu: &mut Cpu, i: Rs) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     let mut buf = [0u8; 64];
@@ -423,6 +458,7 @@ pub(crate) fn stm(cpu: &mut Cpu, i: Rs) -> ExecResult {
 }
 
 /// 98 LM — Load Multiple [RS]
+#[inline]
 pub(crate) fn lm(cpu: &mut Cpu, i: Rs) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     let mut buf = [0u8; 64];

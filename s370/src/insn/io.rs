@@ -15,48 +15,56 @@ fn device(cpu: &Cpu, i: S) -> u16 {
 }
 
 /// 9C00 SIO — Start I/O [S]
+#[inline]
 pub(crate) fn sio(cpu: &mut Cpu, i: S) -> ExecResult {
     let d = device(cpu, i);
     cpu.io_request(IoOp::Sio, d)
 }
 
 /// 9C01 SIOF — Start I/O Fast Release [S]
+#[inline]
 pub(crate) fn siof(cpu: &mut Cpu, i: S) -> ExecResult {
     let d = device(cpu, i);
     cpu.io_request(IoOp::Siof, d)
 }
 
 /// 9D00 TIO — Test I/O [S]
+#[inline]
 pub(crate) fn tio(cpu: &mut Cpu, i: S) -> ExecResult {
     let d = device(cpu, i);
     cpu.io_request(IoOp::Tio, d)
 }
 
 /// 9D01 CLRIO — Clear I/O [S]
+#[inline]
 pub(crate) fn clrio(cpu: &mut Cpu, i: S) -> ExecResult {
     let d = device(cpu, i);
     cpu.io_request(IoOp::Clrio, d)
 }
 
 /// 9E00 HIO — Halt I/O [S]
+#[inline]
 pub(crate) fn hio(cpu: &mut Cpu, i: S) -> ExecResult {
     let d = device(cpu, i);
     cpu.io_request(IoOp::Hio, d)
 }
 
 /// 9E01 HDV — Halt Device [S]
+#[inline]
 pub(crate) fn hdv(cpu: &mut Cpu, i: S) -> ExecResult {
     let d = device(cpu, i);
     cpu.io_request(IoOp::Hdv, d)
 }
 
 /// 9F00 TCH — Test Channel [S]: the channel is bits 16-23 (the device field's high byte).
+#[inline]
 pub(crate) fn tch(cpu: &mut Cpu, i: S) -> ExecResult {
     let d = device(cpu, i) & 0xFF00;
     cpu.io_request(IoOp::Tch, d)
 }
 
 /// B203 STIDC — Store Channel ID [S]: the caller stores the channel ID at X'A8'.
+#[inline]
 pub(crate) fn stidc(cpu: &mut Cpu, i: S) -> ExecResult {
     let d = device(cpu, i) & 0xFF00;
     cpu.io_request(IoOp::Stidc, d)

@@ -23,6 +23,7 @@ fn cc_zero(v: u32) -> u8 {
 }
 
 /// 14 NR — And [RR]
+#[inline]
 pub(crate) fn nr(cpu: &mut Cpu, i: Rr) -> ExecResult {
     let v = cpu.gpr[i.r1] & cpu.gpr[i.r2];
     cpu.gpr[i.r1] = v;
@@ -31,12 +32,14 @@ pub(crate) fn nr(cpu: &mut Cpu, i: Rr) -> ExecResult {
 }
 
 /// 15 CLR — Compare Logical [RR]
+#[inline]
 pub(crate) fn clr(cpu: &mut Cpu, i: Rr) -> ExecResult {
     cpu.psw.cc = cc_compare(cpu.gpr[i.r1], cpu.gpr[i.r2]);
     Ok(())
 }
 
 /// 16 OR — Or [RR]
+#[inline]
 pub(crate) fn or(cpu: &mut Cpu, i: Rr) -> ExecResult {
     let v = cpu.gpr[i.r1] | cpu.gpr[i.r2];
     cpu.gpr[i.r1] = v;
@@ -45,6 +48,7 @@ pub(crate) fn or(cpu: &mut Cpu, i: Rr) -> ExecResult {
 }
 
 /// 17 XR — Exclusive Or [RR]
+#[inline]
 pub(crate) fn xr(cpu: &mut Cpu, i: Rr) -> ExecResult {
     let v = cpu.gpr[i.r1] ^ cpu.gpr[i.r2];
     cpu.gpr[i.r1] = v;
@@ -60,6 +64,7 @@ fn word(cpu: &mut Cpu, i: crate::format::Rx) -> Result<u32, Stop> {
 }
 
 /// 54 N — And [RX]
+#[inline]
 pub(crate) fn n(cpu: &mut Cpu, i: crate::format::Rx) -> ExecResult {
     let v = cpu.gpr[i.r1] & word(cpu, i)?;
     cpu.gpr[i.r1] = v;
@@ -68,6 +73,7 @@ pub(crate) fn n(cpu: &mut Cpu, i: crate::format::Rx) -> ExecResult {
 }
 
 /// 55 CL — Compare Logical [RX]
+#[inline]
 pub(crate) fn cl(cpu: &mut Cpu, i: crate::format::Rx) -> ExecResult {
     let w = word(cpu, i)?;
     cpu.psw.cc = cc_compare(cpu.gpr[i.r1], w);
@@ -75,6 +81,7 @@ pub(crate) fn cl(cpu: &mut Cpu, i: crate::format::Rx) -> ExecResult {
 }
 
 /// 56 O — Or [RX]
+#[inline]
 pub(crate) fn o(cpu: &mut Cpu, i: crate::format::Rx) -> ExecResult {
     let v = cpu.gpr[i.r1] | word(cpu, i)?;
     cpu.gpr[i.r1] = v;
@@ -83,6 +90,7 @@ pub(crate) fn o(cpu: &mut Cpu, i: crate::format::Rx) -> ExecResult {
 }
 
 /// 57 X — Exclusive Or [RX]
+#[inline]
 pub(crate) fn x(cpu: &mut Cpu, i: crate::format::Rx) -> ExecResult {
     let v = cpu.gpr[i.r1] ^ word(cpu, i)?;
     cpu.gpr[i.r1] = v;
@@ -91,6 +99,7 @@ pub(crate) fn x(cpu: &mut Cpu, i: crate::format::Rx) -> ExecResult {
 }
 
 /// 88 SRL — Shift Right Single Logical [RS]
+#[inline]
 pub(crate) fn srl(cpu: &mut Cpu, i: Rs) -> ExecResult {
     let n = shift_amount(cpu, i);
     cpu.gpr[i.r1] = cpu.gpr[i.r1].checked_shr(n).unwrap_or(0);
@@ -98,6 +107,7 @@ pub(crate) fn srl(cpu: &mut Cpu, i: Rs) -> ExecResult {
 }
 
 /// 89 SLL — Shift Left Single Logical [RS]
+#[inline]
 pub(crate) fn sll(cpu: &mut Cpu, i: Rs) -> ExecResult {
     let n = shift_amount(cpu, i);
     cpu.gpr[i.r1] = cpu.gpr[i.r1].checked_shl(n).unwrap_or(0);
@@ -105,6 +115,7 @@ pub(crate) fn sll(cpu: &mut Cpu, i: Rs) -> ExecResult {
 }
 
 /// 8C SRDL — Shift Right Double Logical [RS]
+#[inline]
 pub(crate) fn srdl(cpu: &mut Cpu, i: Rs) -> ExecResult {
     even(i.r1)?;
     let n = shift_amount(cpu, i);
@@ -114,6 +125,7 @@ pub(crate) fn srdl(cpu: &mut Cpu, i: Rs) -> ExecResult {
 }
 
 /// 8D SLDL — Shift Left Double Logical [RS]
+#[inline]
 pub(crate) fn sldl(cpu: &mut Cpu, i: Rs) -> ExecResult {
     even(i.r1)?;
     let n = shift_amount(cpu, i);
@@ -124,6 +136,7 @@ pub(crate) fn sldl(cpu: &mut Cpu, i: Rs) -> ExecResult {
 
 /// 91 TM — Test under Mask [SI]: CC 0 selected bits all zero (or mask zero), 1 mixed,
 /// 3 all ones.
+#[inline]
 pub(crate) fn tm(cpu: &mut Cpu, i: Si) -> ExecResult {
     let a = cpu.ea(0, i.b1, i.d1);
     let v = cpu.read_u8(a)? & i.i2;
@@ -138,12 +151,14 @@ pub(crate) fn tm(cpu: &mut Cpu, i: Si) -> ExecResult {
 }
 
 /// 92 MVI — Move Immediate [SI]
+#[inline]
 pub(crate) fn mvi(cpu: &mut Cpu, i: Si) -> ExecResult {
     let a = cpu.ea(0, i.b1, i.d1);
     cpu.write_u8(a, i.i2)
 }
 
 /// 93 TS — Test and Set [S]: CC = the leftmost bit of the byte, which is set to all ones.
+#[inline]
 pub(crate) fn ts(cpu: &mut Cpu, i: S) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     let at = cpu.resolve(a, true)?;
@@ -165,11 +180,13 @@ fn si_logical(cpu: &mut Cpu, i: Si, f: fn(u8, u8) -> u8) -> ExecResult {
 }
 
 /// 94 NI — And Immediate [SI]
+#[inline]
 pub(crate) fn ni(cpu: &mut Cpu, i: Si) -> ExecResult {
     si_logical(cpu, i, |a, b| a & b)
 }
 
 /// 95 CLI — Compare Logical Immediate [SI]
+#[inline]
 pub(crate) fn cli(cpu: &mut Cpu, i: Si) -> ExecResult {
     let a = cpu.ea(0, i.b1, i.d1);
     let v = cpu.read_u8(a)?;
@@ -178,16 +195,19 @@ pub(crate) fn cli(cpu: &mut Cpu, i: Si) -> ExecResult {
 }
 
 /// 96 OI — Or Immediate [SI]
+#[inline]
 pub(crate) fn oi(cpu: &mut Cpu, i: Si) -> ExecResult {
     si_logical(cpu, i, |a, b| a | b)
 }
 
 /// 97 XI — Exclusive Or Immediate [SI]
+#[inline]
 pub(crate) fn xi(cpu: &mut Cpu, i: Si) -> ExecResult {
     si_logical(cpu, i, |a, b| a ^ b)
 }
 
 /// BA CS — Compare and Swap [RS]: the second operand must be on a word boundary.
+#[inline]
 pub(crate) fn cs(cpu: &mut Cpu, i: Rs) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     if a & 3 != 0 {
@@ -207,6 +227,7 @@ pub(crate) fn cs(cpu: &mut Cpu, i: Rs) -> ExecResult {
 
 /// BB CDS — Compare Double and Swap [RS]: R1 and R3 even, the operand on a doubleword
 /// boundary.
+#[inline]
 pub(crate) fn cds(cpu: &mut Cpu, i: Rs) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     if i.r1 & 1 != 0 || i.r3 & 1 != 0 || a & 7 != 0 {
@@ -240,6 +261,7 @@ fn masked_bytes(v: u32, m: usize) -> ([u8; 4], usize) {
 }
 
 /// BD CLM — Compare Logical Characters under Mask [RS]
+#[inline]
 pub(crate) fn clm(cpu: &mut Cpu, i: Rs) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     let (bytes, n) = masked_bytes(cpu.gpr[i.r1], i.r3);
@@ -259,6 +281,7 @@ pub(crate) fn clm(cpu: &mut Cpu, i: Rs) -> ExecResult {
 }
 
 /// BE STCM — Store Characters under Mask [RS]
+#[inline]
 pub(crate) fn stcm(cpu: &mut Cpu, i: Rs) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     let (bytes, n) = masked_bytes(cpu.gpr[i.r1], i.r3);
@@ -270,6 +293,7 @@ pub(crate) fn stcm(cpu: &mut Cpu, i: Rs) -> ExecResult {
 
 /// BF ICM — Insert Characters under Mask [RS]: CC 0 all inserted bits zero (or mask
 /// zero), 1 leftmost inserted bit one, 2 otherwise.
+#[inline]
 pub(crate) fn icm(cpu: &mut Cpu, i: Rs) -> ExecResult {
     let a = cpu.ea(0, i.b2, i.d2);
     let m = i.r3;
@@ -317,21 +341,21 @@ fn ss_spans(
 }
 
 /// D1 MVN — Move Numerics [SS]
+#[inline]
 pub(crate) fn mvn(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let (d, s, n) = ss_spans(cpu, i, true)?;
-    for k in 0..n {
-        let v = (cpu.abs_byte(d.at(k)) & 0xF0) | (cpu.abs_byte(s.at(k)) & 0x0F);
-        cpu.set_abs_byte(d.at(k), v);
-    }
+    cpu.combine(d, s, n, |a, b| (a & 0xF0) | (b & 0x0F));
     Ok(())
 }
 
 /// D2 MVC — Move Characters [SS]: byte by byte, left to right (an operand one byte to
 /// the right of the source propagates its first byte).
+#[inline]
 pub(crate) fn mvc(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let (d, s, n) = ss_spans(cpu, i, true)?;
     if d.contiguous(n) && s.contiguous(n) && (d.a <= s.a || d.a >= s.a + n) {
         if d.a + n <= cpu.storage.size() && s.a + n <= cpu.storage.size() {
+            cpu.storage.touch(d.a, n);
             cpu.storage.mem.copy_within(s.a..s.a + n, d.a);
         }
         return Ok(());
@@ -344,12 +368,10 @@ pub(crate) fn mvc(cpu: &mut Cpu, i: Ss) -> ExecResult {
 }
 
 /// D3 MVZ — Move Zones [SS]
+#[inline]
 pub(crate) fn mvz(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let (d, s, n) = ss_spans(cpu, i, true)?;
-    for k in 0..n {
-        let v = (cpu.abs_byte(d.at(k)) & 0x0F) | (cpu.abs_byte(s.at(k)) & 0xF0);
-        cpu.set_abs_byte(d.at(k), v);
-    }
+    cpu.combine(d, s, n, |a, b| (a & 0x0F) | (b & 0xF0));
     Ok(())
 }
 
@@ -357,22 +379,19 @@ pub(crate) fn mvz(cpu: &mut Cpu, i: Ss) -> ExecResult {
 #[inline(always)]
 fn ss_logical(cpu: &mut Cpu, i: Ss, f: fn(u8, u8) -> u8) -> ExecResult {
     let (d, s, n) = ss_spans(cpu, i, true)?;
-    let mut any = 0u8;
-    for k in 0..n {
-        let v = f(cpu.abs_byte(d.at(k)), cpu.abs_byte(s.at(k)));
-        any |= v;
-        cpu.set_abs_byte(d.at(k), v);
-    }
+    let any = cpu.combine(d, s, n, f);
     cpu.psw.cc = u8::from(any != 0);
     Ok(())
 }
 
 /// D4 NC — And Characters [SS]
+#[inline]
 pub(crate) fn nc(cpu: &mut Cpu, i: Ss) -> ExecResult {
     ss_logical(cpu, i, |a, b| a & b)
 }
 
 /// D5 CLC — Compare Logical Characters [SS]
+#[inline]
 pub(crate) fn clc(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let (d, s, n) = ss_spans(cpu, i, false)?;
     let mut cc = 0;
@@ -395,11 +414,13 @@ pub(crate) fn clc(cpu: &mut Cpu, i: Ss) -> ExecResult {
 }
 
 /// D6 OC — Or Characters [SS]
+#[inline]
 pub(crate) fn oc(cpu: &mut Cpu, i: Ss) -> ExecResult {
     ss_logical(cpu, i, |a, b| a | b)
 }
 
 /// D7 XC — Exclusive Or Characters [SS]
+#[inline]
 pub(crate) fn xc(cpu: &mut Cpu, i: Ss) -> ExecResult {
     ss_logical(cpu, i, |a, b| a ^ b)
 }
@@ -420,6 +441,7 @@ fn table_byte(cpu: &mut Cpu, t: &Option<crate::cpu::Span>, a2: u32, arg: u8) -> 
 }
 
 /// DC TR — Translate [SS]
+#[inline]
 pub(crate) fn tr(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let n = usize::from(i.l) + 1;
     let a1 = cpu.ea(0, i.b1, i.d1);
@@ -433,6 +455,10 @@ pub(crate) fn tr(cpu: &mut Cpu, i: Ss) -> ExecResult {
             cpu.read_u8(a2.wrapping_add(u32::from(arg)))?;
         }
     }
+    if let Some(t) = t {
+        cpu.translate_span(d, t, n);
+        return Ok(());
+    }
     for k in 0..n {
         let arg = cpu.abs_byte(d.at(k));
         let v = table_byte(cpu, &t, a2, arg)?;
@@ -444,6 +470,7 @@ pub(crate) fn tr(cpu: &mut Cpu, i: Ss) -> ExecResult {
 /// DD TRT — Translate and Test [SS]: the first nonzero function byte goes to R2 bits
 /// 24-31 and its argument's address to R1 bits 8-31; CC 0 none, 1 before the last byte,
 /// 2 on the last byte.
+#[inline]
 pub(crate) fn trt(cpu: &mut Cpu, i: Ss) -> ExecResult {
     let n = usize::from(i.l) + 1;
     let a1 = cpu.ea(0, i.b1, i.d1);
@@ -475,6 +502,7 @@ fn reexecute(cpu: &mut Cpu) {
 /// address, padding byte and length. CC 0 equal lengths, 1 first shorter, 2 first longer,
 /// 3 destructive overlap (nothing moved). The registers follow the progress, so an
 /// access exception or interruption leaves a restartable state.
+#[inline]
 pub(crate) fn mvcl(cpu: &mut Cpu, i: Rr) -> ExecResult {
     if i.r1 & 1 != 0 || i.r2 & 1 != 0 {
         return Err(Stop::Program(pic::SPECIFICATION));
@@ -495,7 +523,16 @@ pub(crate) fn mvcl(cpu: &mut Cpu, i: Rr) -> ExecResult {
             return Ok(());
         }
     }
-    cpu.psw.cc = cc_compare(l1, l2);
+    // The condition code is set once the first unit is known to be accessible: an
+    // access exception there suppresses the instruction, CC included.
+    let cc = cc_compare(l1, l2);
+    if l1 > 0 {
+        if l2 > 0 {
+            cpu.resolve(a2, false)?;
+        }
+        cpu.resolve(a1, true)?;
+    }
+    cpu.psw.cc = cc;
     cpu.gpr[r1] = a1;
     cpu.gpr[r2] = a2;
     let mut budget = LONG_CHUNK;
@@ -512,6 +549,7 @@ pub(crate) fn mvcl(cpu: &mut Cpu, i: Rr) -> ExecResult {
             let d = cpu.resolve(a1, true)?;
             let (s, d, k) = (s, d, n as usize);
             if s + k <= cpu.storage.size() && d + k <= cpu.storage.size() {
+                cpu.storage.touch(d, k);
                 cpu.storage.mem.copy_within(s..s + k, d);
             }
             a2 = (a2 + n) & 0x00FF_FFFF;
@@ -519,6 +557,7 @@ pub(crate) fn mvcl(cpu: &mut Cpu, i: Rr) -> ExecResult {
         } else {
             let d = cpu.resolve(a1, true)?;
             let k = n as usize;
+            cpu.storage.touch(d, k);
             if let Some(dst) = cpu.storage.mem.get_mut(d..d + k) {
                 dst.fill(pad);
             }
@@ -537,6 +576,7 @@ pub(crate) fn mvcl(cpu: &mut Cpu, i: Rr) -> ExecResult {
 /// 0F CLCL — Compare Logical Long [RR]: the shorter operand is extended with the padding
 /// byte (R2+1 bits 0-7). CC 0 equal, 1 first low, 2 first high; the registers point at the
 /// first unequal byte.
+#[inline]
 pub(crate) fn clcl(cpu: &mut Cpu, i: Rr) -> ExecResult {
     if i.r1 & 1 != 0 || i.r2 & 1 != 0 {
         return Err(Stop::Program(pic::SPECIFICATION));

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod case;
+
 use s370::cpu::{Cpu, Exit};
 
 /// Where test programs are loaded and started.

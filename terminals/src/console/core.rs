@@ -58,9 +58,9 @@ pub struct Core {
     out: Vec<OutItem>,
     connected: bool,
     fs_read: Option<Command>,
-    fs_input: Option<Bytes>,
     seq: u16,
     pushed: u64,
+    inputs: u64,
     pending_draw: Option<Draw>,
 }
 
@@ -93,9 +93,9 @@ impl Core {
             out: Vec::new(),
             connected: true,
             fs_read: None,
-            fs_input: None,
             seq: 0,
             pushed: 0,
+            inputs: 0,
             pending_draw: None,
         }
     }
@@ -131,6 +131,12 @@ impl Core {
     /// Events queued since the start (a counter, to notice new ones).
     pub fn events_pushed(&self) -> u64 {
         self.pushed
+    }
+
+    /// Inputs taken from the terminal since the start: 3270 records, typewriter lines,
+    /// attentions (a counter, so a recorder knows its key has arrived).
+    pub fn inputs_received(&self) -> u64 {
+        self.inputs
     }
 
     /// When [`Core::on_time`] must next run.
@@ -260,6 +266,9 @@ impl Core {
             self.out.push(OutItem::Raw(Nvt::line_bytes(text)));
             return;
         }
+        // Line output after the guest's full-screen I/O: CP takes the screen back, as VM/370
+        // does when a full-screen program writes a line (or CP has a message).
+        self.line_mode(now);
         self.page.add_line(text, now);
         self.redraw(Draw::default());
     }
@@ -370,10 +379,7 @@ impl Core {
                 self.fs_read = Some(cmd);
                 self.out.push(OutItem::Record(Bytes::from_static(&[0xF2])));
             }
-            Command::ReadModified | Command::ReadModifiedAll => match self.fs_input.take() {
-                Some(rec) => self.push_event(TermEvent::FullScreenInput(rec)),
-                None => self.fs_read = Some(cmd),
-            },
+            Command::ReadModified | Command::ReadModifiedAll => self.fs_read = Some(cmd),
             _ => return Err(ConsoleError::NotARead),
         }
         Ok(())
@@ -386,7 +392,6 @@ impl Core {
         }
         self.view = View::Line;
         self.fs_read = None;
-        self.fs_input = None;
         if let Some(g) = self.graf.as_mut() {
             g.force_full = true;
         }
@@ -398,6 +403,7 @@ impl Core {
 
     /// A 3270 record from the terminal.
     pub fn on_record(&mut self, rec: &[u8], now: Instant) {
+        self.inputs += 1;
         if self.graf.is_none() {
             return;
         }
@@ -434,13 +440,12 @@ impl Core {
         }
     }
 
+    /// A key (or a structured-field reply) in full-screen mode goes to the host at once,
+    /// whether or not the guest is reading: the host announces it to the guest with an
+    /// attention interruption, as a 3270 does.
     fn full_screen_input(&mut self, rec: &[u8]) {
-        let rec = Bytes::copy_from_slice(rec);
-        if self.fs_read.take().is_some() {
-            self.push_event(TermEvent::FullScreenInput(rec));
-        } else {
-            self.fs_input = Some(rec);
-        }
+        self.fs_read = None;
+        self.push_event(TermEvent::FullScreenInput(Bytes::copy_from_slice(rec)));
     }
 
     fn line_key(&mut self, inb: &crate::ds::Inbound, now: Instant) {
@@ -524,6 +529,7 @@ impl Core {
         let mut inputs = Vec::new();
         nvt.on_data(data, &mut inputs);
         for i in inputs {
+            self.inputs += 1;
             match i {
                 NvtInput::Attention => self.push_event(TermEvent::Attention),
                 NvtInput::Line(text) => {
@@ -548,7 +554,10 @@ impl Core {
     /// A telnet command: BREAK and IP are attention; EC and EL edit a typewriter line.
     pub fn on_telnet_command(&mut self, cmd: u8) {
         match cmd {
-            telnet::BREAK | telnet::IP => self.push_event(TermEvent::Attention),
+            telnet::BREAK | telnet::IP => {
+                self.inputs += 1;
+                self.push_event(TermEvent::Attention);
+            }
             telnet::EC => {
                 if let Some(n) = self.nvt.as_mut() {
                     n.erase_char();

@@ -277,6 +277,12 @@ pub type Notify = Arc<dyn Fn() + Send + Sync>;
 struct State {
     core: Core,
     scheduled: Option<Instant>,
+    /// Threads blocked in [`Console::next_event`].
+    waiters: u32,
+    /// [`Console::interrupt`] was called and no `next_event` has returned for it yet.
+    interrupted: bool,
+    /// Bytes handed to the connection so far (framed, as on the wire).
+    out_bytes: u64,
 }
 
 pub(crate) struct Shared {
@@ -318,6 +324,7 @@ impl Shared {
                     _ => record(&rec),
                 },
             };
+            st.out_bytes += wire.len() as u64;
             if !self.outbox.push(wire) {
                 st.core.disconnected();
             }
@@ -366,7 +373,13 @@ impl Console {
         let core = Core::new(graf, config);
         let shared = Arc::new_cyclic(|me| Shared {
             info,
-            state: Mutex::new(State { core, scheduled: None }),
+            state: Mutex::new(State {
+                core,
+                scheduled: None,
+                waiters: 0,
+                interrupted: false,
+                out_bytes: 0,
+            }),
             events: Condvar::new(),
             drained: Condvar::new(),
             outbox,
@@ -450,20 +463,57 @@ impl Console {
             if let Some(e) = st.core.next_event() {
                 return Some(e);
             }
-            if !st.core.is_connected() {
+            if std::mem::take(&mut st.interrupted) || !st.core.is_connected() {
                 return None;
             }
+            st.waiters += 1;
             st = match until {
                 None => self.shared.events.wait(st).unwrap_or_else(|e| e.into_inner()),
                 Some(u) => {
                     let left = u.saturating_duration_since(Instant::now());
                     if left.is_zero() {
+                        st.waiters -= 1;
                         return None;
                     }
                     self.shared.events.wait_timeout(st, left).unwrap_or_else(|e| e.into_inner()).0
                 }
             };
+            st.waiters -= 1;
         }
+    }
+
+    /// Makes a thread blocked in [`Console::next_event`] return `None` now (or the next
+    /// call, if none is blocked): CP uses it to take a terminal back when its user is
+    /// logged off from elsewhere (FORCE, the guest's LOGOFF).
+    pub fn interrupt(&self) {
+        self.shared.lock().interrupted = true;
+        self.shared.events.notify_all();
+    }
+
+    /// True when a thread is blocked in [`Console::next_event`] with no event waiting for
+    /// it: whoever drives the console is idle until the terminal does something. Session
+    /// replay waits for this before it compares screens.
+    pub fn awaiting_input(&self) -> bool {
+        let st = self.shared.lock();
+        st.waiters > 0 && !st.interrupted && st.core.events_waiting() == 0
+    }
+
+    /// Inputs taken from the terminal so far: 3270 records, typewriter lines and
+    /// attentions. A recording proxy compares it before and after forwarding a key.
+    pub fn inputs_received(&self) -> u64 {
+        self.shared.lock().core.inputs_received()
+    }
+
+    /// Bytes this console has handed to its connection so far, framed as on the wire (not
+    /// counting the negotiation before it existed). A recording proxy compares it with what
+    /// it has received to know a typewriter's output has all arrived.
+    pub fn output_bytes(&self) -> u64 {
+        self.shared.lock().out_bytes
+    }
+
+    /// When the console's next timer (a MORE... delay) falls due, by its clock.
+    pub fn timer_deadline(&self) -> Option<Instant> {
+        self.shared.lock().core.deadline()
     }
 
     /// The next event, if one is waiting.

@@ -341,3 +341,24 @@ fn a_burst_of_lines_is_one_write() {
     let records = wire.windows(2).filter(|w| w == &[0xFF, 0xEF]).count();
     assert_eq!(records, 1);
 }
+
+#[test]
+fn idleness_interruption_and_input_count_for_session_replay() {
+    let mut term = Term::new(Model::M2, MoreTimes::default());
+    term.console.read(Read::cp());
+    assert!(!term.console.awaiting_input(), "nobody waits yet");
+    let c = term.console.clone();
+    let waiter = std::thread::spawn(move || c.next_event(None));
+    while !term.console.awaiting_input() {
+        std::thread::yield_now();
+    }
+    term.console.interrupt();
+    assert_eq!(waiter.join().expect("the waiter"), None, "an interruption ends the wait");
+    assert!(!term.console.awaiting_input());
+    let before = term.console.inputs_received();
+    term.enter("q time");
+    assert_eq!(term.console.inputs_received(), before + 1, "one record, one input");
+    assert_eq!(term.console.next_event(None), Some(TermEvent::Line("q time".into())));
+    term.console.write_lines((0..30).map(|i| format!("LINE {i}")));
+    assert!(term.console.timer_deadline().is_some(), "MORE... has a deadline");
+}

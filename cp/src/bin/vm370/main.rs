@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 mod cmsfs;
+mod record;
+mod replay;
 
 /// VM/370: a Control Program multiplexing virtual machines, reached from 3270 terminals.
 #[derive(Debug, Parser)]
@@ -22,6 +24,10 @@ enum Command {
     Terminal(TerminalArgs),
     /// CMS minidisks in CKD images: ls, get, put, format.
     Cmsfs(cmsfs::Args),
+    /// Record terminal sessions through a TN3270 proxy into a session file.
+    Record(record::Args),
+    /// Replay session files on a fresh deterministic system and compare every screen.
+    Replay(replay::Args),
 }
 
 /// Options of `vm370 terminal`.
@@ -63,6 +69,8 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Terminal(a)) => terminals::tui::run_client(&a.addr, a.model)
             .map_err(|e| anyhow::anyhow!("vm370 terminal: {e}")),
         Some(Command::Cmsfs(a)) => cmsfs::main(a),
+        Some(Command::Record(a)) => record::main(a),
+        Some(Command::Replay(a)) => replay::main(a),
     }
 }
 
@@ -88,10 +96,8 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         servers.push(server);
     }
     if a.headless {
-        // Run until SHUTDOWN.
-        while !sys.shutting_down() {
-            std::thread::sleep(std::time::Duration::from_millis(200));
-        }
+        // Run until SHUTDOWN has forced everyone off and closed their spool files.
+        sys.wait_for_shutdown();
         return Ok(());
     }
     let first = servers[0].local_addr().to_string();

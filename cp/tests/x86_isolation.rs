@@ -1,0 +1,226 @@
+//! Resource control and equivalence on x86 machines: guests that misbehave (a store outside
+//! storage, an endless loop, port I/O floods, a triple fault) are stopped or preempted by CP,
+//! which tells their users, while an x86 CMS user works on undisturbed; and the sensitive-
+//! instruction probe shows per host flavour what a CPL3 guest sees. Skipped without KVM.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cp::backend::{ArchRegs, X86Regs};
+use cp::system::{StartOptions, System};
+use cp::user::User;
+use cp::vdev::{Status, TermSink};
+use cp::vm::RunState;
+
+const CONFIG: &str = "SYSID TESTVM\nCPUS 2\nTIMEZONE UTC +00:00\nSPOOLDIR spool\nDIRECTORY USER.DIRECT\n\
+VOLUME X86VOL 3350 vol.3350 CYLINDERS 12\n\
+SAVESYS CMS 1024 0 BUILTIN IPL MACHINE X86\n";
+
+const DIRECT: &str = "DIRECTORY 130 3350 X86VOL
+USER WORKER WORKER 16M 64M G
+ MACHINE X86
+ IPL CMS
+ CONSOLE 009 3215
+ MDISK 191 3350 001 002 X86VOL MR ALL WRITE MULT
+USER BAD1 BAD1 4M 16M G
+ MACHINE X86
+ CONSOLE 009 3215
+USER BAD2 BAD2 4M 16M G
+ MACHINE X86
+ CONSOLE 009 3215
+USER BAD3 BAD3 4M 16M G
+ MACHINE X86
+ CONSOLE 009 3215
+USER BAD4 BAD4 4M 16M G
+ MACHINE X86
+ CONSOLE 009 3215
+USER BAD5 BAD5 4M 16M G
+ MACHINE X86
+ CONSOLE 009 3215
+";
+
+#[derive(Default)]
+struct Screen(Mutex<Vec<String>>);
+
+impl TermSink for Screen {
+    fn line(&self, text: &str) {
+        self.0.lock().expect("lock").push(text.to_string());
+    }
+    fn status(&self, _s: Status) {}
+}
+
+impl Screen {
+    fn lines(&self) -> Vec<String> {
+        self.0.lock().expect("lock").clone()
+    }
+    fn wait(&self, from: usize, secs: u64, f: impl Fn(&str) -> bool) -> Option<String> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < deadline {
+            if let Some(l) = self.lines().iter().skip(from).find(|l| f(l)) {
+                return Some(l.clone());
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        None
+    }
+}
+
+fn kvm() -> bool {
+    match cp::backend::x86::available() {
+        Ok(()) => true,
+        Err(e) => {
+            println!("skipped: /dev/kvm not available ({e})");
+            false
+        }
+    }
+}
+
+fn start() -> (tempfile::TempDir, Arc<System>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("SYSTEM.CONFIG"), CONFIG).expect("config");
+    std::fs::write(dir.path().join("USER.DIRECT"), DIRECT).expect("directory");
+    let sys = System::start(&StartOptions {
+        data_dir: dir.path().to_path_buf(),
+        deterministic: false,
+        cpus: None,
+    })
+    .expect("system starts");
+    (dir, sys)
+}
+
+/// Loads `code` at X'10000' and starts it at CPL3 (the long-mode state logon left).
+fn run_code(user: &Arc<User>, code: &[u8]) {
+    let mut st = user.lock();
+    st.vm.memory().write(0x10000, code).expect("code fits");
+    let regs = X86Regs { rip: 0x10000, rflags: 0x3002, gpr: [0; 16] };
+    let mut gpr = regs.gpr;
+    gpr[6] = 0x30000; // rsp
+    st.vm.backend.set_regs(&ArchRegs::X86(X86Regs { gpr, ..regs })).expect("x86 registers");
+    st.vm.state = RunState::Running;
+    st.cp_mode = false;
+    drop(st);
+    user.console.set_cp_mode(false);
+    user.wake(cp::dispatch::Wake::Interactive);
+}
+
+/// `mov rax, 0x7000_0000 ; mov byte [rax], 1` — a store far beyond 4 MiB of storage.
+const WILD_STORE: &[u8] = &[0x48, 0xB8, 0, 0, 0, 0x70, 0, 0, 0, 0, 0xC6, 0x00, 0x01, 0xEB, 0xFE];
+/// `jmp $`
+const LOOP: &[u8] = &[0xEB, 0xFE];
+/// `mov dx, 0x80 ; 1: out dx, al ; jmp 1b`
+const PORT_FLOOD: &[u8] = &[0x66, 0xBA, 0x80, 0x00, 0xEE, 0xEB, 0xFD];
+/// `mov dx, 0x370 ; mov eax, 0x20000 ; 1: out dx, eax ; jmp 1b` — calls with a zero block
+/// (an invalid kind), as fast as the guest can.
+const CALL_FLOOD: &[u8] = &[0x66, 0xBA, 0x70, 0x03, 0xB8, 0x00, 0x00, 0x02, 0x00, 0xEF, 0xEB, 0xFD];
+/// `ud2`: an invalid opcode with no IDT is a triple fault.
+const TRIPLE_FAULT: &[u8] = &[0x0F, 0x0B];
+
+#[test]
+fn misbehaving_guests_are_stopped_or_preempted_and_others_run_on() {
+    if !kvm() {
+        return;
+    }
+    let (_dir, sys) = start();
+    // The well-behaved user: x86 CMS.
+    let ws = Arc::new(Screen::default());
+    let worker = User::logon(&sys, "worker", "worker", Some(ws.clone())).expect("logon");
+    ws.wait(0, 20, |l| l.starts_with("CMS VERSION")).expect("banner");
+    let ready = |from: usize| ws.wait(from, 20, |l| l.starts_with("R;") || l.starts_with("R("));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while worker.console.status() != Status::VmRead && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    worker.input(&sys, "");
+    ready(0).expect("first ready");
+
+    let mut bad = Vec::new();
+    for (name, code) in [
+        ("BAD1", WILD_STORE),
+        ("BAD2", LOOP),
+        ("BAD3", PORT_FLOOD),
+        ("BAD4", CALL_FLOOD),
+        ("BAD5", TRIPLE_FAULT),
+    ] {
+        let s = Arc::new(Screen::default());
+        let u = User::logon(&sys, name, name, Some(s.clone())).expect("logon");
+        run_code(&u, code);
+        bad.push((name, u, s));
+    }
+    let stop = |s: &Screen, what: &str| {
+        s.wait(0, 20, |l| l.contains("CP ENTERED") && l.contains(what))
+            .unwrap_or_else(|| panic!("no stop message with {what}: {:?}", s.lines()))
+    };
+    let m = stop(&bad[0].2, "ADDRESSING EXCEPTION: STORE AT X'70000000' OUTSIDE STORAGE");
+    println!("BAD1: {m}");
+    let m = stop(&bad[2].2, "I/O TO PORT X'0080'");
+    println!("BAD3: {m}");
+    let m = stop(&bad[4].2, "TRIPLE FAULT");
+    println!("BAD5: {m}");
+    for (i, (_, u, _)) in bad.iter().enumerate() {
+        if matches!(i, 0 | 2 | 4) {
+            assert!(matches!(u.lock().vm.state, RunState::Stopped(_)), "{i} stopped");
+        }
+    }
+
+    // The looping guests keep running, in slices: the worker's commands still answer.
+    for cmd in ["query disk a", "cp query time", "listfile * * a", "query search"] {
+        let from = ws.lines().len();
+        let t = Instant::now();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while worker.console.status() != Status::VmRead && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        worker.input(&sys, cmd);
+        ready(from).unwrap_or_else(|| panic!("`{cmd}` answered: {:?}", &ws.lines()[from..]));
+        println!("worker `{cmd}` answered in {:?} beside two looping guests", t.elapsed());
+    }
+    for i in [1, 3] {
+        let (name, u, s) = &bad[i];
+        let st = u.lock();
+        assert!(
+            matches!(st.vm.state, RunState::Running | RunState::Waiting),
+            "{name} runs on: {:?} {:?}",
+            st.vm.state,
+            s.lines()
+        );
+        let c = st.vm.backend.counters();
+        let kicks = c.interceptions.iter().find(|(k, _)| *k == "KICK").map_or(0, |(_, n)| *n);
+        assert!(kicks > 0, "{name} was preempted at slice ends: {c:?}");
+        println!("{name}: {c:?}");
+    }
+    let c = bad[3].1.lock().vm.backend.counters();
+    assert!(c.interceptions.iter().any(|(k, n)| *k == "BADCALL" && *n > 0), "{c:?}");
+    for (_, u, _) in &bad {
+        u.logoff(&sys, true);
+    }
+    worker.logoff(&sys, false);
+}
+
+#[test]
+fn sensitive_instruction_probe_per_flavour() {
+    if !kvm() {
+        return;
+    }
+    let kvm = x86_backend::Kvm::open().expect("kvm");
+    let report = x86_backend::probe::run_sensitive_probe(&kvm, x86_backend::Ring::User)
+        .expect("the probe runs");
+    println!("{report}");
+    use x86_backend::probe::Observed;
+    let eq = |n: &str| report.item(n).expect("probe item").equivalent();
+    // Trapped by UMIP (or hardware virtualization): the guest sees its own tables.
+    for n in ["SGDT base", "SGDT limit", "SIDT base", "SIDT limit", "SLDT", "STR", "SMSW"] {
+        assert!(eq(n), "{n}");
+    }
+    if report.flavour == x86_backend::Flavour::Pvm {
+        // kvm.md §4, PVM column: PUSHF/POPF leak the real IF, MOV from CS/SS show the host's
+        // user selectors, LAR/LSL/VERR consult the host's descriptor table.
+        assert!(!eq("POPF IF=0"), "POPF cannot clear IF at CPL3 under PVM");
+        for n in ["MOV r/m,CS", "MOV r/m,SS", "LAR user code", "LSL user data", "VERR user code"] {
+            assert!(!eq(n), "{n} differs under PVM");
+        }
+        let cs = report.item("MOV r/m,CS").expect("item");
+        assert_eq!(cs.observed, Observed::Value(0x33), "the host's user code selector");
+        let ss = report.item("MOV r/m,SS").expect("item");
+        assert_eq!(ss.observed, Observed::Value(0x2b), "the host's user data selector");
+    }
+}
