@@ -64,8 +64,13 @@ pub fn build() {
     for path in &residents {
         let name =
             path.file_stem().and_then(|s| s.to_str()).expect("a file name").to_ascii_uppercase();
-        let mut ropts =
-            Options::default().named(&name).maclib(root.join("maclib")).maclib(root.join("macros"));
+        // A program's COPY members: resident/<name>/, then resident/ (shared by them all).
+        let mut ropts = Options::default()
+            .named(&name)
+            .maclib(root.join("resident").join(name.to_ascii_lowercase()))
+            .maclib(root.join("resident"))
+            .maclib(root.join("maclib"))
+            .maclib(root.join("macros"));
         ropts.lines_per_page = 0;
         let a = assemble_or_die(path, &ropts, &out);
         let loaded = object::link(&[a.object.as_slice()], next)
