@@ -43,7 +43,6 @@ const NOT_YET: &[&str] = &[
     "program-console-fileio",
     "program-genmod",
     "program-load-start",
-    "punch-header",
     "set-settings",
     "spool-disk-dump-load",
     "spool-punch-readcard",
