@@ -37,14 +37,14 @@ const NOT_YET: &[&str] = &[
     "exec-stack-read",
     "exec-type-misc",
     "listfile-exec",
-    "print",
+
     "profile-ipl",
     "program-check",
     "program-console-fileio",
     "program-genmod",
     "program-load-start",
     "set-settings",
-    "spool-disk-dump-load",
+
     "spool-punch-readcard",
 ];
 
