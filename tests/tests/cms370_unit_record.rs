@@ -1,7 +1,7 @@
 //! Cross-checks of the S/370 CMS unit-record commands (commands.md 7.12-7.14) against the
 //! file system: files one user's CMS punches are read back by another user's CMS, and what
 //! lands on the receiver's minidisk is compared byte for byte with the sender's original
-//! (read with `cms::fs`, not through CMS).
+//! (read with `cms::fs`, not through CMS); PRINT's spool files are checked record by record.
 
 use std::sync::Arc;
 
@@ -127,4 +127,81 @@ fn disk_dump_load_restores_files_exactly() {
         );
         assert_eq!(rb, ra, "{fname} {ftype}: records");
     }
+}
+
+/// A printer spool file as (command code, text) pairs.
+fn printed(s: &Session, user: &str) -> Vec<Vec<(u8, String)>> {
+    let spool = s.sys.spool();
+    spool
+        .queue(user, cp::spool::Queue::Printer)
+        .iter()
+        .map(|f| {
+            f.records
+                .iter()
+                .map(|r| (r.ccw, s370::ebcdic::to_string(&r.data).trim_end().to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn print_pages_headings_and_carriage_control() {
+    let text = "# title: PRINT layouts\n\
+         # file: REPORT DATA A1 V 80\n#| first line\n#| Second\n#| third\n\
+         # file: CTL LISTING A1 V 80\n#|1PAGE ONE\n#|  SINGLE\n#|0DOUBLE\n#|-TRIPLE\n\
+         > print report data (linecount 2 upcase\nR; {T}\n\
+         > print ctl listing\nR; {T}\n\
+         > print report data (hex nocc\nR; {T}\n";
+    let s = run(text);
+    let files = printed(&s, "ALICE");
+    assert_eq!(files.len(), 3, "one spool file per PRINT: {files:#?}");
+    let head = |page: u32, fid: &str| {
+        format!("{:<64}{fid:<35}PAGE {page:03}", "CONVERSATIONAL MONITOR SYSTEM")
+    };
+    let (skip, write, space) = (0x8Bu8, 0x09u8, 0x0Bu8);
+    let blank = String::new();
+    assert_eq!(
+        files[0],
+        vec![
+            (skip, blank.clone()),
+            (write, head(1, "REPORT DATA A1")),
+            (space, blank.clone()),
+            (space, blank.clone()),
+            (write, "FIRST LINE".into()),
+            (write, "SECOND".into()),
+            (skip, blank.clone()),
+            (write, head(2, "REPORT DATA A1")),
+            (space, blank.clone()),
+            (space, blank.clone()),
+            (write, "THIRD".into()),
+        ],
+        "NOCC, LINECOUNT 2, UPCASE"
+    );
+    assert_eq!(
+        files[1],
+        vec![
+            (skip, blank.clone()),
+            (write, "PAGE ONE".into()),
+            (write, "SINGLE".into()),
+            (space, blank.clone()),
+            (write, "DOUBLE".into()),
+            (space, blank.clone()),
+            (space, blank.clone()),
+            (write, "TRIPLE".into()),
+        ],
+        "a LISTING file is CC by default"
+    );
+    let hex: Vec<&str> = files[2].iter().skip(4).map(|(_, t)| t.as_str()).collect();
+    assert_eq!(
+        hex,
+        [
+            "RECORD 1 LENGTH=10",
+            "0000  868999A2 A3409389 9585",
+            "RECORD 2 LENGTH=6",
+            "0000  E2858396 9584",
+            "RECORD 3 LENGTH=5",
+            "0000  A3888999 84",
+        ],
+        "HEX"
+    );
 }
