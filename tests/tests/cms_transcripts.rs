@@ -6,8 +6,6 @@
 use tests::cmsdrv::run_file;
 use tests::transcript::ReadyStyle;
 
-/// Transcripts needing commands the S/370 CMS does not have yet: EDIT, PRINT/PUNCH/READCARD/
-/// DISK, LOAD/INCLUDE/START/GENMOD, DEBUG, HX; `listfile-exec` needs LISTFILE (APPEND to fix.
 /// The x86 CMS runs all of these (`cp/tests/x86_transcripts.rs`).
 const NOT_YET: &[&str] = &[
     "abbreviations",
@@ -24,16 +22,11 @@ const NOT_YET: &[&str] = &[
     "edit-roundtrip",
     "edit-save-autosave",
     "exec-drives-edit",
-    "exec-punch",
     "listfile-exec",
-    "print",
     "program-check",
     "program-console-fileio",
     "program-genmod",
     "program-load-start",
-    "punch-header",
-    "spool-disk-dump-load",
-    "spool-punch-readcard",
 ];
 
 fn run(name: &str) {
