@@ -119,18 +119,16 @@ fn run(ours: bool) -> Run {
     let t = Instant::now();
     let user = User::logon(&sys, "CMSR6", "CMSR6", Some(screen.clone())).expect("logon");
     let banner = screen.wait(0, |l| l.starts_with("CMS VERSION"));
+    // Both CMSes read one line after the banner (ACCESS (NOPROF could be typed there); the
+    // 300 ms before ENTER is not counted.
+    std::thread::sleep(Duration::from_millis(300));
+    user.input(&sys, "");
+    screen.wait(banner, is_ready);
+    let ipl = t.elapsed().as_secs_f64() * 1000.0 - 300.0;
     if !ours {
-        // The SixPack CMS waits for ENTER after its banner; that wait is not counted.
-        let waited = Instant::now();
-        std::thread::sleep(Duration::from_millis(300));
-        user.input(&sys, "");
-        screen.wait(banner, is_ready);
-        let ipl = t.elapsed().as_secs_f64() * 1000.0 - waited.elapsed().as_secs_f64() * 1000.0;
         user.logoff(&sys, false);
         return Run { ipl, listfile: None, copyfile: None };
     }
-    screen.wait(banner, is_ready);
-    let ipl = t.elapsed().as_secs_f64() * 1000.0;
     let cmd = |line: &str| {
         let from = screen.len();
         let t = Instant::now();

@@ -75,8 +75,11 @@ impl Session {
         let user = User::logon(&sys, "CMSR6", "CMSR6", Some(screen.clone())).expect("logon");
         let banner = screen.wait(0, 60, |l| l.starts_with("CMS VERSION 6.0"));
         assert!(banner.is_some(), "no banner: {:#?}", screen.lines());
-        // IBM's PROFILE EXEC on the 191 runs (GLOBAL, CP SET, ACCESS, EXEC HELP), then
-        // the ready message.
+        // As IBM's CMS does, ours reads one line after its banner (ACCESS (NOPROF could be
+        // typed there); ENTER lets IBM's PROFILE EXEC on the 191 run (GLOBAL, CP SET, ACCESS,
+        // EXEC HELP), then the ready message.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        user.input(&sys, "");
         assert!(screen.wait(0, 60, is_ready).is_some(), "no ready: {:#?}", screen.lines());
         Session { dir, sys, user, screen }
     }
