@@ -26,6 +26,9 @@ pub const SYSTEM_DISK_LABEL: &str = "CMS190";
 /// The file that records where the nucleus is and its landmarks: `CMSNUC MAP S2`, F 80.
 pub const NUCLEUS_MAP: (&str, &str) = ("CMSNUC", "MAP");
 
+/// The program macro library (`cms/s370/maclib/`), when it has members: `CMSLIB MACLIB S2`.
+pub const MACLIB_FILE: (&str, &str) = ("CMSLIB", "MACLIB");
+
 /// The owner and address of the system disk in the directory.
 pub const SYSTEM_DISK: (&str, u16) = ("MAINT", 0x190);
 
@@ -86,6 +89,49 @@ pub fn nucleus_map(at: &cms::s370::NucleusLocation) -> Vec<String> {
     lines
 }
 
+/// A CMS macro library of `members` (name, source text) as F 80 records: a header record
+/// (`LIBPDS`, two bytes zero, the member count and the directory's record number as
+/// fullwords), each member's lines ended by a record starting X'61FFFF61', then the directory
+/// of 16-byte entries (name, flags X'00000080', the member's first record number) — the
+/// layout the project's assembler reads (`s370::asm`, `*.maclib` in a macro directory).
+pub fn maclib_records(members: &[(&str, &str)]) -> Vec<Vec<u8>> {
+    let card = |s: &str| {
+        let mut r = s370::ebcdic::from_str(&format!("{s:<80}"));
+        r.resize(80, 0x40);
+        r
+    };
+    let mut recs: Vec<Vec<u8>> = vec![Vec::new()];
+    let mut dir = Vec::new();
+    for (name, text) in members {
+        dir.push((name.to_ascii_uppercase(), recs.len() as u32 + 1));
+        recs.extend(text.lines().map(card));
+        let mut d = vec![0x40u8; 80];
+        d[..4].copy_from_slice(&[0x61, 0xFF, 0xFF, 0x61]);
+        recs.push(d);
+    }
+    let dir_item = recs.len() as u32 + 1;
+    let mut entries = Vec::new();
+    for (name, item) in dir {
+        let mut n = s370::ebcdic::from_str(&format!("{name:<8}"));
+        n.truncate(8);
+        entries.extend_from_slice(&n);
+        entries.extend_from_slice(&[0, 0, 0, 0x80]);
+        entries.extend_from_slice(&item.to_be_bytes());
+    }
+    for chunk in entries.chunks(80) {
+        let mut r = chunk.to_vec();
+        r.resize(80, 0);
+        recs.push(r);
+    }
+    let mut hdr = s370::ebcdic::from_str("LIBPDS");
+    hdr.extend_from_slice(&[0, 0]);
+    hdr.extend_from_slice(&(members.len() as u32).to_be_bytes());
+    hdr.extend_from_slice(&dir_item.to_be_bytes());
+    hdr.resize(80, 0);
+    recs[0] = hdr;
+    recs
+}
+
 /// Makes the extent `start .. start+cylinders` of `vol` the system disk: formats its file
 /// system cylinders with 800-byte records and as an empty CMS disk, writes the system files,
 /// the nucleus records and the IPL records.
@@ -111,6 +157,11 @@ pub fn write_system_disk(
     };
     let map: Vec<Vec<u8>> = nucleus_map(&at).iter().map(card).collect();
     disk.write_file(id, mode, RecFm::F, 80, WriteMode::New, &map, when).map_err(fs)?;
+    if !cms::s370::MACLIB.is_empty() {
+        let id = FileId::new(MACLIB_FILE.0, MACLIB_FILE.1).map_err(|e| e.to_string())?;
+        let lib = maclib_records(cms::s370::MACLIB);
+        disk.write_file(id, mode, RecFm::F, 80, WriteMode::New, &lib, when).map_err(fs)?;
+    }
     let mut dev = disk.into_device();
     let [r1, r2] = cms::s370::ipl_records(&at);
     use cms::fs::BlockDevice as _;
@@ -154,4 +205,39 @@ fn write_nucleus(vol: &Volume, start: u32, at: &cms::s370::NucleusLocation) -> R
         .map_err(|e| e.to_string())??;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_assembler_finds_macros_in_the_maclib_we_write() {
+        let lib = maclib_records(&[
+            ("HELLO", "         MACRO\n&L       HELLO\n&L       DC    C'HI'\n         MEND"),
+            ("BYE", "         MACRO\n         BYE\n         DC    X'FF'\n         MEND"),
+            ("REGDEF", "R7       EQU   7"),
+        ]);
+        assert!(lib.iter().all(|r| r.len() == 80));
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("CMSLIB.maclib"), lib.concat()).expect("write");
+        let opts = s370::asm::Options::default().named("T").maclib(dir.path());
+        // REGDEF is no macro: only the directory names it.
+        let src = "T        START 0\n         COPY  REGDEF\n         HELLO\n         BYE\n         DC    AL1(R7)\n         END\n";
+        let a = s370::asm::assemble(src, &opts).expect("assembles with the library's members");
+        assert_eq!(a.image, [0xC8, 0xC9, 0xFF, 0x07]);
+    }
+
+    #[test]
+    fn the_nucleus_needs_a_cylinder_and_leaves_the_rest_to_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v.3350");
+        let geometry = s370::devices::ckd::DasdType::by_name("3350").expect("3350");
+        Volume::create(&path, geometry, 3, "SYS001").expect("create");
+        let vol = Volume::open(&path, false).expect("open");
+        let at = nucleus_location(&vol, 20, ReadyMessage::R).expect("fits");
+        assert_eq!((at.cylinder, at.heads, at.records_per_track), (19, 30, 4));
+        assert!(!at.ready_long);
+        assert!(nucleus_location(&vol, 1, ReadyMessage::Ready).is_err());
+    }
 }

@@ -78,6 +78,8 @@ fn the_190_is_the_cms_system_disk() {
         text[1].starts_with(&format!("NUCLEUS CYLINDER {} PAGES {}", at.cylinder, at.pages)),
         "{text:?}"
     );
+    let report = disk.check().expect("check");
+    assert!(report.is_clean(), "{report:?}");
     // Blocks 1 and 2 are the IPL records: the PSW at the bootstrap, READ DATA of record 2.
     let mut dev = disk.into_device();
     let mut b = [0u8; 800];
