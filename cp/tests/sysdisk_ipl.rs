@@ -139,6 +139,11 @@ fn ipl_190_starts_cms_as_ipl_cms_does() {
     // IPL 190 PARM: the parameter is taken and CMS comes up the same.
     step(&alice, "#cp ipl 190 parm autocr", "CMS VERSION 6.0 - ");
     assert_eq!(alice.user.lock().ipl_parm.as_deref(), Some("AUTOCR"));
+    // From cleared storage too.
+    wait_vm_read(&alice);
+    step(&alice, "#cp ipl 190 clear", "CMS VERSION 6.0 - ");
+    wait_vm_read(&alice);
+    step(&alice, "", "R;");
 }
 
 #[test]
