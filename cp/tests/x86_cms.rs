@@ -125,8 +125,11 @@ fn x86_user_logs_on_ipls_cms_and_works_with_files() {
     );
     let out = command(&sys, &user, &screen, "type hello data");
     assert_eq!(out[..2], ["FIRST LINE", "SECOND LINE"]);
-    let out = command(&sys, &user, &screen, "listfile * * s (exec");
-    assert!(out.iter().any(|l| l == "FILE '* * S' NOT FOUND"), "{out:?}");
+    let out = command(&sys, &user, &screen, "listfile * exec s (exec");
+    assert!(out.iter().any(|l| l == "FILE '* EXEC S' NOT FOUND"), "{out:?}");
+    // The system disk CP wrote on the first run (cp/src/sysdisk.rs).
+    let out = command(&sys, &user, &screen, "listfile * * s");
+    assert!(out.iter().any(|l| l == "CMSNUC   MAP      S2"), "{out:?}");
     let out = command(&sys, &user, &screen, "access 19e b");
     assert!(out.contains(&"B (19E) R/O".to_string()), "{out:?}");
     let out = command(&sys, &user, &screen, "state nosuch file");
