@@ -109,9 +109,8 @@ pub fn builtin_saved_system(
     let pages = image.len().div_ceil(crate::nss::PAGE);
     let mut bytes = image.to_vec();
     bytes.resize(pages * crate::nss::PAGE, 0);
-    let keys = (0..pages)
-        .map(|p| if p * crate::nss::PAGE < 0x20000 { 0xF0 } else { 0xE0 })
-        .collect();
+    let keys =
+        (0..pages).map(|p| if p * crate::nss::PAGE < 0x20000 { 0xF0 } else { 0xE0 }).collect();
     let mut gpr = [0u32; 16];
     gpr[2] = u32::from(ready == config::ReadyMessage::Ready);
     Some(SavedSystem {

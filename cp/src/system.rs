@@ -167,10 +167,12 @@ impl System {
                     SavedSystem::load(&s.name, &path, s.pages as usize, s.load_page, s.ipl)
                         .map_err(|e| StartError::SavedSystem(e.to_string()))?
                 }
-                SavedSource::Builtin => match crate::setup::builtin_saved_system(s, config.ready_message) {
-                    Some(sys) => sys,
-                    None => continue,
-                },
+                SavedSource::Builtin => {
+                    match crate::setup::builtin_saved_system(s, config.ready_message) {
+                        Some(sys) => sys,
+                        None => continue,
+                    }
+                }
             };
             saved.insert((s.name.clone(), s.machine), Arc::new(sys));
         }
@@ -293,13 +295,13 @@ impl System {
         }
         self.background.fetch_add(1, Ordering::AcqRel);
         let done = Done(Arc::clone(self));
-        match std::thread::Builder::new().name(name.into()).spawn(move || {
-            let _done = done;
-            work();
-        }) {
-            Ok(_) => true,
-            Err(_) => false,
-        }
+        std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || {
+                let _done = done;
+                work();
+            })
+            .is_ok()
     }
 
     /// Is the system shutting down?

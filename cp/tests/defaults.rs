@@ -32,25 +32,23 @@ fn every_embedded_file_parses() {
 fn default_users_are_the_ones_vm370_people_know() {
     let d = defaults::directory();
     let table = [
-        ("MAINT", "CPCMS", "ABCDEFGH", 15, 16, Machine::S370),
-        ("OPERATOR", "OPERATOR", "ABCDEFGH", 2, 16, Machine::S370),
-        ("CMSUSER", "CMSUSER", "G", 15, 16, Machine::S370),
-        ("ALICE", "ALICE", "G", 4, 16, Machine::S370),
-        ("BOB", "BOB", "G", 4, 16, Machine::S370),
-        ("X86USER", "X86USER", "G", 16, 64, Machine::X86),
+        ("MAINT", "CPCMS", "ABCDEFGH", 15, 16, Machine::S370, true),
+        ("OPERATOR", "OPERATOR", "ABCDEFGH", 2, 16, Machine::S370, false),
+        ("CMSUSER", "CMSUSER", "G", 15, 16, Machine::S370, true),
+        ("ALICE", "ALICE", "G", 4, 16, Machine::S370, false),
+        ("BOB", "BOB", "G", 4, 16, Machine::S370, false),
+        ("X86USER", "X86USER", "G", 16, 64, Machine::X86, true),
     ];
-    for (id, pw, classes, stor, max, machine) in table {
+    for (id, pw, classes, stor, max, machine, ipl_cms) in table {
         let u = d.user(id).unwrap_or_else(|| panic!("{id} missing"));
         assert!(u.password_matches(pw), "{id}");
         assert!(!u.password_matches("WRONG"), "{id}");
         assert_eq!(u.classes.to_string(), classes, "{id}");
         assert_eq!((u.storage, u.max_storage), (Storage(stor * M), Storage(max * M)), "{id}");
         assert_eq!(u.machine, machine, "{id}");
-        assert_eq!(
-            u.ipl.as_ref().map(|i| &i.target),
-            Some(&IplTarget::System("CMS".into())),
-            "{id}"
-        );
+        // CMS users start in CMS; the operator and the two test users start in CP mode.
+        let want = ipl_cms.then(|| IplTarget::System("CMS".into()));
+        assert_eq!(u.ipl.as_ref().map(|i| &i.target), want.as_ref(), "{id}");
         let con = u.console.as_ref().expect("console");
         assert_eq!((con.vaddr, con.devtype), (VAddr(0x009), 3215), "{id}");
         let spool: Vec<_> =

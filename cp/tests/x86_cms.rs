@@ -203,6 +203,23 @@ fn x86_machine_reports_its_type_and_counters() {
     wait_reading(&user);
     user.input(&sys, "");
     screen.wait(0, is_ready).expect("ready");
+    // What the user sees: QUERY VIRTUAL names the machine type, INDICATE USER the exits.
+    let out = command(&sys, &user, &screen, "cp query virtual machine");
+    assert_eq!(out[0], "MACHINE = X86", "{out:?}");
+    let out = command(&sys, &user, &screen, "cp query virtual");
+    assert_eq!(out[..2], ["MACHINE = X86", "STORAGE = 16384K"], "{out:?}");
+    assert!(out.iter().any(|l| l.starts_with("DASD 191 3350 X86VOL R/W")), "{out:?}");
+    let out = command(&sys, &user, &screen, "cp indicate user");
+    assert!(out[0].starts_with("PAGES: RES-4096"), "{out:?}");
+    let third = &out[2];
+    assert!(third.starts_with("MACHINE=X86 INTERCEPTS="), "{out:?}");
+    let count = |k: &str| -> u64 {
+        let at = third.find(&format!("{k}=")).unwrap_or_else(|| panic!("{k} in {third}"));
+        let digits: String =
+            third[at + k.len() + 1..].chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().expect("a count")
+    };
+    assert!(count("DIAG") > 0 && count("EXIT IO-OUT") >= count("DIAG"), "{third}");
     let st = user.lock();
     assert_eq!(st.vm.backend.machine(), "X86");
     let c = st.vm.backend.counters();

@@ -22,6 +22,14 @@ USER WORKER WORKER 16M 64M G
  IPL CMS
  CONSOLE 009 3215
  MDISK 191 3350 001 002 X86VOL MR ALL WRITE MULT
+USER FUZZ FUZZ 4M 16M G
+ MACHINE X86
+ CONSOLE 009 3215
+ SPOOL 00C 2540 READER *
+ SPOOL 00D 2540 PUNCH A
+ SPOOL 00E 1403 A
+ LINK WORKER 191 192 RR
+ MDISK 191 3350 003 001 X86VOL MR
 USER BAD1 BAD1 4M 16M G
  MACHINE X86
  CONSOLE 009 3215
@@ -223,4 +231,225 @@ fn sensitive_instruction_probe_per_flavour() {
         let ss = report.item("MOV r/m,SS").expect("item");
         assert_eq!(ss.observed, Observed::Value(0x2b), "the host's user data selector");
     }
+}
+
+/// A deterministic xorshift generator for the fuzz below.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn pick<T: Copy>(&mut self, from: &[T]) -> T {
+        from[(self.next() % from.len() as u64) as usize]
+    }
+}
+
+/// Where the fuzz blocks, channel programs and buffers lie in the guest's 4M.
+const BLOCKS: u64 = 0x10_0000;
+const CCWS: u64 = 0x20_0000;
+const BUFFERS: u64 = 0x21_0000;
+const CALLS: u32 = 1000;
+
+/// `CALLS` call blocks of the right kinds with random contents: DIAGNOSE codes CP knows (and
+/// some it does not), registers that point anywhere, I/O to real and absent devices with
+/// random channel programs.
+fn fuzz_blocks(rng: &mut Rng) -> Vec<u8> {
+    use cms::abi::{CallBlock, kind};
+    let storage = 4u32 << 20;
+    let mut out = Vec::new();
+    for _ in 0..CALLS {
+        let mut gpr = [0u32; 16];
+        for g in &mut gpr {
+            *g = match rng.next() % 6 {
+                0 => 0,
+                1 => (rng.next() % 64) as u32,
+                2 => storage - (rng.next() % 16) as u32,
+                3 => (BUFFERS + rng.next() % 0x1000) as u32,
+                4 => u32::MAX - (rng.next() % 16) as u32,
+                _ => rng.next() as u32,
+            };
+        }
+        let is_io = rng.next().is_multiple_of(3);
+        let b = CallBlock {
+            kind: if is_io {
+                kind::IO
+            } else {
+                rng.pick(&[kind::DIAGNOSE, kind::DIAGNOSE, kind::POLL])
+            },
+            code: if is_io {
+                (rng.next() % 9) as u16
+            } else {
+                rng.pick(&[
+                    0x00, 0x08, 0x0C, 0x10, 0x18, 0x20, 0x24, 0x58, 0x5C, 0x60, 0x64, 0x4C, 0xFFFF,
+                ])
+            },
+            rx: (rng.next() % 16) as u8,
+            ry: (rng.next() % 16) as u8,
+            gpr,
+            device: {
+                let any = rng.next() as u16;
+                rng.pick(&[0x009, 0x00C, 0x00D, 0x00E, 0x191, 0x192, 0x123, any])
+            },
+            caw: (CCWS + (rng.next() % 0x100) * 8) as u32 | rng.pick(&[0, 0xE000_0000]),
+            ..CallBlock::default()
+        };
+        out.extend_from_slice(&b.to_bytes());
+    }
+    out
+}
+
+/// Random CCWs: real command codes (read, write, sense, TIC, seek, search) on buffers inside,
+/// at the edge of and outside storage, with random flags and counts.
+fn fuzz_ccws(rng: &mut Rng) -> Vec<u8> {
+    let mut out = Vec::new();
+    for _ in 0..0x2000 / 8 {
+        let any = rng.next() as u8;
+        let cmd =
+            rng.pick(&[0x01, 0x02, 0x04, 0x06, 0x07, 0x08, 0x09, 0x29, 0x31, 0x1E, 0x05, any]);
+        let addr: u32 = match rng.next() % 4 {
+            0 => (CCWS + rng.next() % 0x2000) as u32,
+            1 => (BUFFERS + rng.next() % 0x1000) as u32,
+            2 => (4 << 20) - (rng.next() % 64) as u32,
+            _ => rng.next() as u32 & 0x00FF_FFFF,
+        };
+        let flags = (rng.next() as u8) & 0xFC;
+        let any = rng.next() as u16;
+        let count = rng.pick(&[0u16, 1, 6, 80, 800, 0xFFFF, any]);
+        let a = addr.to_be_bytes();
+        let c = count.to_be_bytes();
+        out.extend_from_slice(&[cmd, a[1], a[2], a[3], flags, 0, c[0], c[1]]);
+    }
+    out
+}
+
+/// `mov edx, 0x370 ; mov eax, BLOCKS ; mov ecx, CALLS ; 1: out dx, eax ; add eax, 96 ;
+/// dec ecx ; jnz 1b ; jmp $`: every block in turn, then a loop.
+fn fuzz_program() -> Vec<u8> {
+    let mut p = vec![0xBA, 0x70, 0x03, 0x00, 0x00, 0xB8];
+    p.extend_from_slice(&(BLOCKS as u32).to_le_bytes());
+    p.push(0xB9);
+    p.extend_from_slice(&CALLS.to_le_bytes());
+    p.extend_from_slice(&[0xEF, 0x05, 0x60, 0x00, 0x00, 0x00, 0xFF, 0xC9, 0x75, 0xF6, 0xEB, 0xFE]);
+    p
+}
+
+#[test]
+fn garbage_calls_cannot_hurt_cp_or_other_users() {
+    if !kvm() {
+        return;
+    }
+    let (_dir, sys) = start();
+    {
+        let vol = Arc::clone(&sys.volumes["X86VOL"]);
+        let mut d =
+            cms::fs::CmsDisk::mount(cp::dasd::MinidiskBlocks::new(vol, 1, 2)).expect("disk");
+        let recs = vec![cms::fs::ebcdic::encode("KEEP ME")];
+        d.write_file(
+            cms::fs::FileId::new("KEEP", "DATA").expect("fileid"),
+            cms::fs::FileMode::parse("A1").expect("mode"),
+            cms::fs::RecFm::V,
+            0,
+            cms::fs::WriteMode::New,
+            &recs,
+            cms::fs::Timestamp::new(2026, 11, 24, 12, 0),
+        )
+        .expect("write");
+    }
+    let ws = Arc::new(Screen::default());
+    let worker = User::logon(&sys, "worker", "worker", Some(ws.clone())).expect("logon");
+    ws.wait(0, 20, |l| l.starts_with("CMS VERSION")).expect("banner");
+    let command = |cmd: &str| {
+        let from = ws.lines().len();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while worker.console.status() != Status::VmRead && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        worker.input(&sys, cmd);
+        ws.wait(from, 30, |l| l.starts_with("R;") || l.starts_with("R("))
+            .unwrap_or_else(|| panic!("`{cmd}` answered: {:?}", &ws.lines()[from..]));
+        ws.lines()[from..].to_vec()
+    };
+    command("");
+    command("listfile * * a (exec");
+    let before = {
+        let vol = Arc::clone(&sys.volumes["X86VOL"]);
+        let mut d =
+            cms::fs::CmsDisk::mount(cp::dasd::MinidiskBlocks::new(vol, 1, 2)).expect("disk");
+        d.read_records(&cms::fs::FileId::new("CMS", "EXEC").expect("id")).expect("CMS EXEC")
+    };
+    assert!(cms::fs::ebcdic::decode(&before[0]).contains("KEEP     DATA"), "{before:?}");
+
+    for seed in [0x9E37_79B9_7F4A_7C15u64, 0x0123_4567_89AB_CDEF, 42] {
+        let mut rng = Rng(seed);
+        let fs = Arc::new(Screen::default());
+        let fuzz = User::logon(&sys, "fuzz", "fuzz", Some(fs.clone())).expect("logon");
+        {
+            let mut st = fuzz.lock();
+            let mem = st.vm.memory();
+            mem.write(BLOCKS, &fuzz_blocks(&mut rng)).expect("blocks fit");
+            mem.write(CCWS, &fuzz_ccws(&mut rng)).expect("CCWs fit");
+            let junk: Vec<u8> = (0..0x1000).map(|_| rng.next() as u8).collect();
+            mem.write(BUFFERS, &junk).expect("buffers fit");
+        }
+        run_code(&fuzz, &fuzz_program());
+        // Until every call was made (the guest then loops), or CP stopped the machine.
+        let calls = |u: &Arc<User>| {
+            let c = u.lock().vm.backend.counters();
+            c.interceptions
+                .iter()
+                .filter(|(k, _)| !k.starts_with("EXIT") && !matches!(*k, "KICK" | "FAULT" | "WAIT"))
+                .map(|(_, n)| n)
+                .sum::<u64>()
+        };
+        // Until every call was made (the guest then loops), or CP stopped the machine. A
+        // call may read the console (a DIAGNOSE or a read CCW), as a guest may: the "user"
+        // answers with a null line; if it landed in CP mode, with BEGIN.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let (mut last, mut since, mut answers) = (0, Instant::now(), 0);
+        let finished = loop {
+            let done = calls(&fuzz);
+            let state = fuzz.lock().vm.state.clone();
+            if done >= u64::from(CALLS) || matches!(state, RunState::Stopped(_)) {
+                println!("seed {seed:X}: {done} calls, {state:?}, {answers} console answers");
+                break true;
+            }
+            if Instant::now() > deadline {
+                println!("seed {seed:X}: {done} calls, {state:?}, {:?}", fs.lines());
+                break false;
+            }
+            if done != last {
+                (last, since) = (done, Instant::now());
+            } else if since.elapsed() > Duration::from_millis(200) {
+                match fuzz.console.status() {
+                    Status::VmRead => fuzz.input(&sys, ""),
+                    Status::CpRead => fuzz.input(&sys, "begin"),
+                    _ => {}
+                }
+                answers += 1;
+                since = Instant::now();
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        println!("seed {seed:X}: {:?}", fuzz.lock().vm.backend.counters());
+        assert!(finished, "the fuzzer made all its calls or was stopped");
+        // CP answers the worker as before, and the fuzzer can be logged off.
+        let out = command("cp query time");
+        assert!(out[0].starts_with("TIME IS "), "{out:?}");
+        fuzz.logoff(&sys, true);
+        assert!(sys.user("FUZZ").is_none());
+    }
+    // The worker's disk, which the fuzzer linked read-only, is as it was.
+    let out = command("query disk a");
+    assert!(out[0].starts_with("A (191): 2 FILES"), "{out:?}");
+    let vol = Arc::clone(&sys.volumes["X86VOL"]);
+    let mut d = cms::fs::CmsDisk::mount(cp::dasd::MinidiskBlocks::new(vol, 1, 2)).expect("disk");
+    assert!(d.check().expect("check").is_clean());
+    let after =
+        d.read_records(&cms::fs::FileId::new("CMS", "EXEC").expect("id")).expect("CMS EXEC");
+    assert_eq!(before, after);
+    worker.logoff(&sys, false);
 }

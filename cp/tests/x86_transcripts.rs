@@ -89,7 +89,10 @@ fn system(t: &Transcript) -> (tempfile::TempDir, Arc<System>, Vec<Md>) {
         next += 5;
         for d in t.disks.iter().filter(|d| d.user == *u) {
             let mode = if d.read_only { "R" } else { "W" };
-            direct.push_str(&format!(" MDISK {:03X} 3350 {next:03} {:03} VMUSR {mode}\n", d.cuu, d.cyl));
+            direct.push_str(&format!(
+                " MDISK {:03X} 3350 {next:03} {:03} VMUSR {mode}\n",
+                d.cuu, d.cyl
+            ));
             mds.push(Md { user: u.clone(), cuu: d.cuu, start: next, cyl: d.cyl });
             next += d.cyl;
         }
@@ -182,7 +185,9 @@ fn settle(user: &Arc<User>, term: &Term, lines0: usize, events0: usize, expect: 
         }
         let status = user.console.status();
         let reading = matches!(status, Status::VmRead | Status::CpRead);
-        if reading && quiet && (term.read_since(events0) || start.elapsed() > Duration::from_millis(300))
+        if reading
+            && quiet
+            && (term.read_since(events0) || start.elapsed() > Duration::from_millis(300))
         {
             return;
         }
@@ -205,7 +210,11 @@ fn play(t: &Transcript) -> Result<(), String> {
         settle(&u, &term, 0, 0, None);
         let actual = term.since(0);
         if !format::lines_match(&step.expect, &actual) {
-            return Err(format!("step {} (logon):\n expected {:#?}\n actual {actual:#?}", i + 1, step.expect));
+            return Err(format!(
+                "step {} (logon):\n expected {:#?}\n actual {actual:#?}",
+                i + 1,
+                step.expect
+            ));
         }
         users.insert(name, (u, term));
     } else {
@@ -303,7 +312,10 @@ fn cms_transcripts_on_x86_through_cp() {
             Err(e) => failed.push(format!("{name}: {e}")),
         }
     }
-    println!("x86 transcripts through CP: {passed} passed, {} failed, {skipped} not run", failed.len());
+    println!(
+        "x86 transcripts through CP: {passed} passed, {} failed, {skipped} not run",
+        failed.len()
+    );
     for f in &failed {
         println!("FAILED {f}\n");
     }

@@ -101,7 +101,7 @@ pub struct Report {
     pub fpr: [u64; 4],
     /// Instructions executed.
     pub instructions: u64,
-    /// The dumped storage, 16 bytes per line (address of the line, bytes).
+    /// The dumped storage, 16 bytes per line (address of the line, bytes), in address order.
     pub mem: Vec<(u32, [u8; 16])>,
 }
 
@@ -213,6 +213,9 @@ pub fn run(spec: &RunSpec) -> Report {
             }
         }
     }
+    // One line per 16 bytes, in address order, as run_s370.py prints them.
+    mem.sort_by_key(|&(a, _)| a);
+    mem.dedup_by_key(|&mut (a, _)| a);
     Report {
         status,
         psw: cpu.psw.to_u64(),

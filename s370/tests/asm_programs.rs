@@ -707,3 +707,40 @@ fn cms_style_macro_idioms() {
     };
     assert!(e.diagnostics.iter().any(|d| d.message == "FORM=Q IS INVALID" && d.severity == 8));
 }
+
+#[test]
+fn syslist_counts_and_indexes_positional_operands_and_globals_carry_across_macros() {
+    let a = ok(&src(&[
+        "         MACRO",
+        "         SETNAME &N",
+        "         GBLC  &NAME",
+        "         GBLB  &SEEN",
+        "&NAME    SETC  '&N'",
+        "&SEEN    SETB  1",
+        "         MEND",
+        "         MACRO",
+        "&L       LIST",
+        "         GBLC  &NAME",
+        "         GBLB  &SEEN",
+        "         LCLA  &I,&C",
+        "&C       SETA  N'&SYSLIST",
+        "&L       DC    AL1(&C)",
+        ".NEXT    AIF   (&I GE &C).DONE",
+        "&I       SETA  &I+1",
+        "         DC    C'&SYSLIST(&I)'",
+        "         AGO   .NEXT",
+        ".DONE    AIF   (NOT &SEEN).END",
+        "         DC    C'&NAME'",
+        ".END     MEND",
+        "G        CSECT",
+        "ONE      LIST  A,BC",
+        "         SETNAME XY",
+        "TWO      LIST  (P,Q),R,S",
+        "         END",
+    ]));
+    let one = a.value("ONE").unwrap();
+    assert_eq!(hex(a.bytes_at(one, 4).unwrap()), "02C1C2C3", "no name before SETNAME");
+    let two = a.value("TWO").unwrap();
+    assert_eq!(s370::ebcdic::to_string(&a.image[(two - one) as usize + 1..]), "(P,Q)RSXY");
+    assert_eq!(a.image[(two - one) as usize], 3);
+}

@@ -11,6 +11,7 @@
 //! | ISK after SSK and a store | the change bit is set by every store ("Storage Key", change recording) | bits not recorded until its TLB is refilled |
 //! | MONITOR CALL in BC mode | class at 148-149, code at 156-159 "in either the BC or EC mode" ("Assigned Storage Locations") | stored only in EC mode |
 //! | program check in an EXECUTE target | "instruction-length code 2 is set to indicate the length of EXECUTE" ("Instruction-Length Code") | the target's length (the differential test sets `Cpu::hercules_ex_ilc` to compare) |
+//! | optional facilities: CLEAR CHANNEL (9F01), CONNECT/DISCONNECT CHANNEL SET (B200/B201), MOVE INVERSE (E8), the extended facility (IPTE B221, TPROT E501), dual address space (PC B218, ...) | not part of the base System/370 this machine models (VM/370 R6 and CMS need none): operation exception | executed (or a facility-specific exception) |
 //! | interval timer (X'50'), TOD clock | "Timing": run while the CPU runs | host time; the differential test masks X'50' and avoids STCK/SPT/STPT |
 //!
 //! Model-dependent or unpredictable in the PoO, where we chose Hercules' behavior: the ILC
@@ -171,5 +172,31 @@ fn an_executed_instruction_reports_executes_ilc() {
             "MEM 00000020 00000000000000000000000640002004",
             "Hercules: the target's ILC 1"
         );
+    }
+}
+
+#[test]
+fn optional_facility_instructions_are_operation_exceptions_here() {
+    // Each instruction followed by X'0000': an operation exception on the instruction
+    // leaves the old PSW past it; Hercules executes it and traps on the X'0000' after it.
+    for (op, len) in [
+        ("9F010000", 4),     // CLRCH
+        ("B2000000", 4),     // CONCS
+        ("B2010000", 4),     // DISCS
+        ("E80000000000", 6), // MVCIN
+        ("B2210000", 4),     // IPTE
+        ("E50100000000", 6), // TPROT
+        ("B2180000", 4),     // PC
+    ] {
+        let (o, h) = both(&format!("{op} 0000"), &[], &[], &[(0x28, 0x2F)]);
+        let ilc = if len == 4 { "8" } else { "C" };
+        assert_eq!(
+            line(&o, "MEM 00000020"),
+            format!("MEM 00000020 000000000000000000000001{ilc}00020{len:02X}"),
+            "{op}: operation exception here"
+        );
+        if let Some(h) = h {
+            assert_ne!(line(&h, "MEM 00000020"), line(&o, "MEM 00000020"), "{op} in Hercules");
+        }
     }
 }

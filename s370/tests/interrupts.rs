@@ -1,6 +1,6 @@
 //! Interruptions: old/new PSW locations, interruption codes in BC and EC mode, ILC, the
 //! early PSW exception, masks (PSW, CR0 subclasses, CR2 channel masks), priorities,
-//! waits, restart and the reset functions.
+//! waits, restart, machine checks and the reset functions.
 
 mod common;
 use common::*;
@@ -229,4 +229,48 @@ fn prefixing_moves_low_storage() {
     assert_eq!(u64::from_be_bytes(b), 0x0000_0001_4000_2006);
     cpu.storage.read(0x20, &mut b).expect("absolute");
     assert_eq!(b, [0; 8], "absolute X'20' untouched");
+}
+
+#[test]
+fn machine_check_needs_the_psw_mask_and_its_cr14_subclass() {
+    use s370::cpu::mcic;
+    let mut cpu = with_psw("47F0 F000", 0x0000_0000);
+    cpu.gpr[7] = 0x0707_0707;
+    cpu.post_machine_check(mcic::WARNING);
+    assert_eq!(cpu.run(5), Exit::Budget, "PSW bit 13 off: the warning stays pending");
+    cpu.psw.mcheck = true;
+    assert_eq!(cpu.cr[14], 0xC200_0000, "initial CR14: warning mask (bit 7) off");
+    assert_eq!(cpu.run(5), Exit::Budget, "subclass masked: still pending");
+    assert_eq!(cpu.counters().machine_check, 0);
+    cpu.cr[14] |= 0x0100_0000;
+    assert_eq!(cpu.run(5), Exit::Wait { enabled: false });
+    assert_eq!(cpu.counters().machine_check, 1);
+    assert_eq!(dword(&cpu, 0x30), 0x0004_0000_0000_2000, "old PSW at X'30', BC mode, code 0");
+    assert_eq!(cpu.psw.to_u64(), wait_psw(0x70), "new PSW from X'70'");
+    assert_eq!(dword(&cpu, 0xE8), mcic::WARNING | mcic::VALIDITY, "MCIC at X'E8'");
+    assert_eq!(word(&cpu, 0x180 + 7 * 4), 0x0707_0707, "general registers saved at X'180'");
+    assert_eq!(word(&cpu, 0x1C0 + 14 * 4), 0xC300_0000, "control registers saved at X'1C0'");
+}
+
+#[test]
+fn exigent_machine_check_ignores_cr14_and_comes_before_external() {
+    use s370::cpu::mcic;
+    // EC mode, external and machine-check masks on.
+    let mut cpu = with_psw("47F0 F000", 0x0104_0000 | 0x0008_0000);
+    cpu.cr[14] = 0;
+    cpu.cr[0] |= 0x40;
+    cpu.post_external(0x40);
+    cpu.post_machine_check(mcic::INSTRUCTION_DAMAGE | mcic::DEGRADATION);
+    assert_eq!(cpu.run(1), Exit::Budget);
+    assert_eq!(cpu.counters().machine_check, 1);
+    assert_eq!(cpu.counters().external, 0, "the machine check is taken first");
+    assert_eq!(dword(&cpu, 0x30), 0x010C_0000_0000_2000, "EC-mode old PSW");
+    assert_eq!(dword(&cpu, 0xE8), mcic::INSTRUCTION_DAMAGE | mcic::VALIDITY, "degradation masked");
+    // The new PSW (a disabled wait) masks everything; from an enabled PSW the rest follow.
+    put_psw(&mut cpu, 0x70, 0x0000_0000_0000_2000);
+    cpu.cr[14] = 0x0400_0000;
+    cpu.load_psw(0x0104_0000_0000_2000 | 0x0008_0000_0000_0000);
+    cpu.run(1);
+    assert_eq!(cpu.counters().machine_check, 2);
+    assert_eq!(dword(&cpu, 0xE8), mcic::DEGRADATION | mcic::VALIDITY);
 }

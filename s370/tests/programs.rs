@@ -49,3 +49,30 @@ fn a_store_by_the_caller_between_runs_replaces_decoded_code() {
     assert_eq!(cpu.gpr[6], 5 + 5 * 3);
 }
 
+#[test]
+fn a_block_whose_slot_was_reused_by_a_failed_build_runs_again() {
+    // 2000 LTR 3,3 ; BC 8,X'00E'(12) ; BCTR 3,0 ; BCR 15,12 ; (pad) ;
+    // 200E BALR 14,15 ; BCTR 4,12 ; LPSW X'018'(12) ; 2018 the wait PSW.
+    // 4000 BCR 15,14 — the same block-cache slot as 2000, reached for the first time (no
+    // TLB entry: its block cannot be built) while 2000's block is cached; 2000 then runs
+    // again and must not find an empty block (it used to spin there for ever).
+    let mut prog = hex("1233 4780C00E 0630 07FC 00000000 05EF 064C 8200C018 0000
+                        0002000000000E0D");
+    prog.resize(0x2002, 0);
+    prog[0x2000..0x2002].copy_from_slice(&hex("07FE"));
+    let mut cpu = machine(&prog);
+    cpu.gpr[3] = 2;
+    cpu.gpr[4] = 2;
+    cpu.gpr[12] = ORIGIN;
+    cpu.gpr[15] = ORIGIN + 0x2000;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let exit = run(&mut cpu, 1000);
+        let _ = tx.send((exit, cpu.psw.to_u64(), cpu.gpr[4]));
+    });
+    let (exit, psw, r4) =
+        rx.recv_timeout(std::time::Duration::from_secs(20)).expect("the CPU never returned");
+    assert_eq!(exit, Exit::Wait { enabled: false });
+    assert_eq!(psw, 0x0002_0000_0000_0E0D);
+    assert_eq!(r4, 0);
+}

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use cp::backend::ArchRegs;
 use tests::cmsdrv::{Capture, Event};
-use tests::transcript::{parse, ReadyStyle};
+use tests::transcript::{ReadyStyle, parse};
 
 fn dump(u: &Arc<cp::user::User>) {
     let st = u.lock();
@@ -67,7 +67,9 @@ fn main() {
         }
         shown += ev.len();
         let st = u.console.status();
-        if matches!(st, cp::vdev::Status::VmRead | cp::vdev::Status::CpRead) && last_change.elapsed() > Duration::from_millis(300) {
+        if matches!(st, cp::vdev::Status::VmRead | cp::vdev::Status::CpRead)
+            && last_change.elapsed() > Duration::from_millis(300)
+        {
             match lines.next() {
                 Some(l) => {
                     println!("> {l}");

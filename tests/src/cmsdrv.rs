@@ -181,6 +181,16 @@ fn directory_text(t: &Transcript) -> (String, BTreeMap<(String, u16), (u16, u16)
                 }
             }
             current = l.split_whitespace().nth(1).map(str::to_string);
+            out.push_str(l);
+            out.push('\n');
+            // Every transcript user starts in CMS, as a CMS user's directory entry says.
+            if !l.contains("NOLOG") {
+                out.push_str(" IPL CMS\n");
+            }
+            continue;
+        }
+        if l.trim_start().starts_with("IPL ") {
+            continue;
         }
         out.push_str(l);
         out.push('\n');
@@ -215,12 +225,11 @@ fn ebcdic(s: &str) -> Vec<u8> {
 fn write_files(sys: &System, t: &Transcript, stamp: Timestamp) -> Result<(), Failure> {
     for f in &t.files {
         let md = minidisk(sys, &f.user, f.vaddr)?;
-        let mut disk = CmsDisk::mount(md)
-            .map_err(|e| Failure(format!("{} {:03X}: {e}", f.user, f.vaddr)))?;
+        let mut disk =
+            CmsDisk::mount(md).map_err(|e| Failure(format!("{} {:03X}: {e}", f.user, f.vaddr)))?;
         let id = FileId::new(&f.fname, &f.ftype).map_err(|e| Failure(format!("{e:?}")))?;
         let mode = FileMode::parse(&f.fmode).map_err(|e| Failure(format!("{e:?}")))?;
-        let (recfm, lrecl, records): (FsRecFm, u32, Vec<Vec<u8>>) = if let Some(src) =
-            &f.asm_source
+        let (recfm, lrecl, records): (FsRecFm, u32, Vec<Vec<u8>>) = if let Some(src) = &f.asm_source
         {
             let path = transcripts_dir().join("programs").join(src);
             let text = std::fs::read_to_string(&path)
@@ -415,9 +424,9 @@ impl Session {
         // The banner, then VM READ.
         loop {
             let ev = cap.since(0);
-            let banner = ev.iter().position(
-                |(_, e)| matches!(e, Event::Line(l) if l.starts_with("CMS VERSION")),
-            );
+            let banner = ev
+                .iter()
+                .position(|(_, e)| matches!(e, Event::Line(l) if l.starts_with("CMS VERSION")));
             if let Some(b) = banner
                 && ev[b..].iter().any(|(_, e)| *e == Event::Status(Status::VmRead))
                 && u.console.status() == Status::VmRead

@@ -7,6 +7,10 @@
 /// CMS session transcripts (`tests/cms/*.cmst`): the parser and the output matcher.
 pub mod transcript;
 
+/// Running CMS session transcripts.
+pub mod cmsdrv;
+/// A line-mode telnet terminal (for transcripts that start before LOGON).
+pub mod linedrv;
 /// A plain telnet client.
 pub mod nvt;
 /// Driving the s3270 client.
@@ -15,7 +19,3 @@ pub mod s3270;
 pub mod sessions;
 /// Starting a system for a test.
 pub mod system;
-/// Running CMS session transcripts.
-pub mod cmsdrv;
-/// A line-mode telnet terminal (for transcripts that start before LOGON).
-pub mod linedrv;

@@ -38,8 +38,8 @@ pub struct NvtTerminal {
 impl NvtTerminal {
     /// Connects to a new listener on the system, as the terminal for `userid`.
     pub fn connect(sys: &Arc<System>, userid: &str) -> Result<NvtTerminal, Failure> {
-        let (server, _h) = cp::session::listen(sys, "127.0.0.1:0")
-            .map_err(|e| Failure(format!("listen: {e}")))?;
+        let (server, _h) =
+            cp::session::listen(sys, "127.0.0.1:0").map_err(|e| Failure(format!("listen: {e}")))?;
         let stream = TcpStream::connect(server.local_addr())
             .map_err(|e| Failure(format!("connect: {e}")))?;
         let _ = stream.set_nodelay(true);

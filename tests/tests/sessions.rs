@@ -143,7 +143,10 @@ fn a_session_recorded_with_s3270_replays_at_once() {
     assert!(alice.act("PA(1)"));
     assert!(alice.act("Clear"));
     assert!(alice.enter("logoff"));
+    assert!(alice.wait_for(10, |l| l.starts_with("VM/370 ONLINE")), "{:?}", alice.screen());
     assert!(bob.enter("logoff"));
+    // The logo is back before the client goes, so the recorded screen is the settled one.
+    assert!(bob.wait_for(10, |l| l.starts_with("VM/370 ONLINE")), "{:?}", bob.screen());
     let _ = alice.action("Disconnect", Duration::from_secs(5));
     let _ = bob.action("Disconnect", Duration::from_secs(5));
     drop((alice, bob));

@@ -128,7 +128,8 @@ fn our_terminal_model_logs_on() {
     t.type_str("logon cmsuser cmsuser");
     c.send(&t.key(Key::Enter).expect("ENTER sends")).expect("send");
     assert!(pump(&mut c, &mut t, "LOGON AT"));
-    t.type_str("logoff");
+    // CMSUSER IPLs CMS; #CP gives the line to CP whoever is reading.
+    t.type_str("#cp logoff");
     c.send(&t.key(Key::Enter).expect("ENTER")).expect("send");
     assert!(pump(&mut c, &mut t, "VM/370 ONLINE"));
 }

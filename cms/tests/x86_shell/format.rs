@@ -249,4 +249,3 @@ pub fn lines_match(expect: &[String], actual: &[String]) -> bool {
             .is_some_and(|(a, arest)| line_matches(e, a) && lines_match(rest, arest)),
     }
 }
-

@@ -227,6 +227,8 @@ impl Mock {
                 }
                 0
             }
+            // Line editing is CP's, before the guest sees a line; the mock has none to change.
+            ["TERMINAL" | "TERM", ..] => 0,
             ["CLOSE", what] => {
                 self.close(what);
                 0
@@ -289,7 +291,9 @@ impl Host for Mock {
         let before = self.out.len();
         let rc = self.cp_line(line);
         let mut lines = Vec::new();
-        if capture {
+        // After LOGOFF or IPL the machine is gone: CP's lines stay on the terminal, as CP
+        // types them there itself.
+        if capture && !self.logged_off && !self.ipl_again {
             for o in self.out.drain(before..) {
                 if let Out::Line(l) = o {
                     lines.push(l);

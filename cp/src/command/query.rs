@@ -286,11 +286,20 @@ fn device_lines(ctx: &Ctx<'_>, st: &UserState, d: &VDev) -> Vec<String> {
     }
 }
 
-/// `QUERY VIRTUAL ALL|STORAGE|CONSOLE|DASD|UR|CHANNELS|vaddr`.
+/// `QUERY VIRTUAL ALL|STORAGE|CONSOLE|DASD|UR|CHANNELS|MACHINE|vaddr`. `MACHINE` (not in
+/// R6) gives the machine type, `MACHINE = 370` or `MACHINE = X86`; `ALL` shows it for an x86
+/// machine only, so an S/370 machine's answer stays R6's.
 fn virtual_config(ctx: &mut Ctx<'_>, st: &mut UserState, what: &str) {
     let ab = |name: &str, min: usize| abbreviates(what, name, min);
     let all = what == "ALL";
     let addr = vaddr(what).filter(|a| st.vm.devices.contains_key(a));
+    let machine = st.entry.machine;
+    if ab("MACHINE", 4) || (all && machine == crate::directory::Machine::X86) {
+        ctx.say(format!("MACHINE = {machine}"));
+        if !all {
+            return;
+        }
+    }
     let known = all
         || ab("STORAGE", 4)
         || ab("CONSOLE", 3)

@@ -4,8 +4,8 @@
 //! A virtual punch or printer collects records until it is closed; the closed file gets a
 //! spool id and goes to a queue: the owner's printer or punch queue, the reader of the user
 //! it is spooled TO, or the printer queue of the user it is spooled FOR. CP says which id it
-//! gave (`PUN FILE 0012  TO  BOB      COPY 01 NOHOLD`) when the file went to another user,
-//! has copies or is held, unless SET IMSG OFF.
+//! gave (`PUN FILE 0012  TO  BOB      COPY 01 NOHOLD`) when the file went to a reader (the
+//! user's own too) or another user, has copies or is held, unless SET IMSG OFF.
 
 use crate::command::Ctx;
 use crate::command::table::abbreviates;
@@ -35,7 +35,8 @@ fn distcode(sys: &System, userid: &str) -> String {
 }
 
 /// Makes a spool file of `records` produced by `userid` under `opts`; returns CP's message
-/// about it when one is due (another user's reader, copies, held).
+/// about it when one is due (a reader, even the user's own; another user's queue; copies;
+/// held).
 #[allow(clippy::too_many_arguments)]
 fn make_file(
     sys: &System,
@@ -86,7 +87,8 @@ fn make_file(
         Ok(id) => id,
         Err(e) => return Some(format!("DMKCSQ500E SPOOL FILE NOT CREATED; {e}")),
     };
-    let other = owner != userid;
+    // A file sent TO a reader is always announced, even to one's own (`SPOOL PUNCH TO *`).
+    let other = owner != userid || opts.to.is_some();
     (other || hold || opts.copies > 1).then(|| {
         format!(
             "{} FILE {id:04}  {word}  {owner:<8} COPY {:02} {}",

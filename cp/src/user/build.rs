@@ -151,7 +151,7 @@ fn disks(sys: &System, entry: &UserEntry, vm: &mut Vm, msgs: &mut Vec<String>) {
     for m in &entry.mdisks {
         let wants_write = m.mode.access.wants_write();
         let busy = !writers(sys, &entry.userid, m.vaddr.0, &entry.userid).is_empty();
-        let write = wants_write && !(busy && !matches!(m.mode.access, Access::MW));
+        let write = wants_write && (!busy || matches!(m.mode.access, Access::MW));
         if wants_write && !write {
             msgs.push(format!(
                 "DMKLNK101W DASD {:03X} FORCED R/O; R/W BY {}",
@@ -259,7 +259,6 @@ impl User {
             held_diag: None,
             full_screen_read: None,
             fs_inbound: None,
-            fs_read_ccw: 0,
         };
         let user = Arc::new(User {
             userid: userid.clone(),

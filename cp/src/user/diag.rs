@@ -70,7 +70,7 @@ pub(crate) fn diagnose(
         0x18 => dasd_io(st, &mut a, rx, ry),
         0x20 => general_io(st, &mut a, rx, ry),
         0x24 => device_type(user, st, &mut a, rx, ry),
-        0x58 => console_3270(user, st, &mut a, rx, ry),
+        0x58 => console_3270(user, st, &mut a, rx),
         0x5C => message_editing(st, &mut a, rx, ry),
         0x60 => {
             a.gpr[rx] = st.storage;
@@ -352,7 +352,7 @@ fn device_type(user: &User, st: &mut UserState, a: &mut Answer, rx: usize, ry: u
 /// the guest waits until the user presses a key; the inbound record is stored in the CCW's
 /// data area and the residual count returned in Ry. CC 1 when the console is not a 3270 or
 /// the CCW is not one of these.
-fn console_3270(user: &User, st: &mut UserState, a: &mut Answer, rx: usize, ry: usize) -> bool {
+fn console_3270(user: &User, st: &mut UserState, a: &mut Answer, rx: usize) -> bool {
     let ccw_addr = a.gpr[rx] & 0x00FF_FFFF;
     let Some(ccw) = read_bytes(st.vm.memory(), ccw_addr, 8) else {
         a.cc = 1;
@@ -367,21 +367,14 @@ fn console_3270(user: &User, st: &mut UserState, a: &mut Answer, rx: usize, ry: 
             if let Some(sink) = user.console.sink() {
                 sink.line_mode();
             }
-            if ctl != 0xFF {
-                if let Some(bytes) = read_bytes(st.vm.memory(), data, count) {
-                    let text: String =
-                        bytes
-                            .iter()
-                            .map(|&b| {
-                                if b < 0x40 {
-                                    ' '
-                                } else {
-                                    s370::ebcdic::CodePage::Cp037.to_char(b)
-                                }
-                            })
-                            .collect();
-                    user.console.write(text.trim_end());
-                }
+            if ctl != 0xFF
+                && let Some(bytes) = read_bytes(st.vm.memory(), data, count)
+            {
+                let text: String = bytes
+                    .iter()
+                    .map(|&b| if b < 0x40 { ' ' } else { s370::ebcdic::CodePage::Cp037.to_char(b) })
+                    .collect();
+                user.console.write(text.trim_end());
             }
         }
         0x29 => {
@@ -412,13 +405,10 @@ fn console_3270(user: &User, st: &mut UserState, a: &mut Answer, rx: usize, ry: 
         }
         0x2A => {
             let read_buffer = ctl & 0x80 == 0;
-            let console = st.console_addr;
             match st.fs_inbound.take() {
                 // Read Modified after the attention: the key that is waiting.
                 Some(bytes) if !read_buffer => {
-                    let n = bytes.len().min(count);
-                    let _ = st.vm.memory().write(u64::from(data), &bytes[..n]);
-                    st.vm.present(console, fs_ending(ccw_addr, count - n));
+                    end_fs_read(st, &FsRead { gpr: a.gpr, ccw: ccw_addr, data, count }, &bytes);
                 }
                 _ => {
                     // Nothing typed yet (or Read Buffer, which asks the terminal): the
@@ -426,8 +416,8 @@ fn console_3270(user: &User, st: &mut UserState, a: &mut Answer, rx: usize, ry: 
                     let ok =
                         user.console.sink().is_some_and(|sink| sink.full_screen_read(read_buffer));
                     if ok {
-                        st.full_screen_read = Some((a.gpr, ry, data, count));
-                        st.fs_read_ccw = ccw_addr;
+                        st.full_screen_read =
+                            Some(FsRead { gpr: a.gpr, ccw: ccw_addr, data, count });
                     } else {
                         a.cc = 1;
                     }
@@ -443,6 +433,25 @@ fn console_3270(user: &User, st: &mut UserState, a: &mut Answer, rx: usize, ry: 
         _ => a.cc = 1,
     }
     true
+}
+
+/// A DIAGNOSE X'58' full-screen read: the guest's registers at the DIAGNOSE, the CCW's
+/// address, and its data area (address, count).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FsRead {
+    pub(crate) gpr: [u32; 16],
+    pub(crate) ccw: u32,
+    pub(crate) data: u32,
+    pub(crate) count: usize,
+}
+
+/// Ends a full-screen read with the terminal's inbound record: the bytes that fit go to the
+/// data area, and CE+DE with the residual count is presented on the console.
+pub(crate) fn end_fs_read(st: &mut UserState, read: &FsRead, bytes: &[u8]) {
+    let n = bytes.len().min(read.count);
+    let _ = st.vm.memory().write(u64::from(read.data), &bytes[..n]);
+    let console = st.console_addr;
+    st.vm.present(console, fs_ending(read.ccw, read.count - n));
 }
 
 /// The ending status of a DIAGNOSE X'58' full-screen operation: channel end and device end,

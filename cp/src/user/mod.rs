@@ -157,14 +157,11 @@ pub struct UserState {
     /// A DIAGNOSE X'08' waiting for the answer to a prompt: the guest's registers and the
     /// Ry register number, to complete it with the command's return code.
     pub(crate) held_diag: Option<([u32; 16], usize)>,
-    /// A DIAGNOSE X'58' full-screen read waiting for the user's key: the guest's registers,
-    /// Ry, and the data area (address, count).
-    pub(crate) full_screen_read: Option<([u32; 16], usize, u32, usize)>,
+    /// A DIAGNOSE X'58' full-screen read waiting for the user's key.
+    pub(crate) full_screen_read: Option<diag::FsRead>,
     /// A full-screen inbound record (a key the user pressed, a Query Reply) the guest has not
     /// read yet; it was announced with an attention interruption from the console.
     pub(crate) fs_inbound: Option<Vec<u8>>,
-    /// The address of the CCW of the waiting full-screen read.
-    pub(crate) fs_read_ccw: u32,
 }
 
 /// A logged-on user.
@@ -292,14 +289,12 @@ impl User {
         let mut st = self.lock();
         let console = st.console_addr;
         match st.full_screen_read.take() {
-            Some((gpr, _, addr, count)) => {
-                // A DIAGNOSE X'58' read was waiting for this key: it completes, and its
-                // ending status is presented as for a channel program.
-                let n = bytes.len().min(count);
-                let _ = st.vm.memory().write(u64::from(addr), &bytes[..n]);
+            Some(read) => {
+                // A DIAGNOSE X'58' read was waiting for this key: the DIAGNOSE completes,
+                // and the read ends as for a channel program.
+                let gpr = read.gpr;
                 let _ = st.vm.backend.complete(crate::backend::Completion::Service { gpr, cc: 0 });
-                let ending = diag::fs_ending(st.fs_read_ccw, count - n);
-                st.vm.present(console, ending);
+                diag::end_fs_read(&mut st, &read, bytes);
             }
             None => {
                 // The guest is not reading: the key waits, and the console presents

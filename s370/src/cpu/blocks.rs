@@ -144,7 +144,10 @@ impl Cpu {
             }
         }
         let Some(first) = first_abs else {
+            // The slot's ops were cleared: its tag must no longer name the block it held,
+            // or that block's address would find an empty block and never advance.
             self.blocks.put(slot, ops);
+            self.blocks.slots[slot].ia = u32::MAX;
             return false;
         };
         self.storage.note_code(first, last_abs - first);

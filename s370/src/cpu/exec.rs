@@ -92,9 +92,11 @@ impl Cpu {
             }
             let ops = self.blocks.take(slot);
             let mut stop = None;
-            // The clocks see the count at the block's start: instructions that read them
-            // always begin a block (see blocks.rs), so that is exact for them.
-            self.burst_left = left;
+            // The clocks see the count at the block's start, with the block's first
+            // instruction counted (as `step_slow` counts the instruction it runs):
+            // instructions that read the clocks always begin a block (see blocks.rs), so
+            // that is exact for them. `left >= 1` here.
+            self.burst_left = left - 1;
             'block: loop {
                 for op in &ops {
                     left -= 1;
@@ -111,7 +113,7 @@ impl Cpu {
                                     && self.storage.code_epoch() == epoch
                                     && self.tlb_ctx() == ctx
                                 {
-                                    self.burst_left = left;
+                                    self.burst_left = left - 1;
                                     continue 'block;
                                 }
                                 break 'block;

@@ -7,12 +7,12 @@
 //!  external       X'18'    X'58'    PSW bits 16-31    X'86'
 //!  supervisor call X'20'   X'60'    PSW 16-31, ILC    X'8A', ILC at X'89'
 //!  program        X'28'    X'68'    PSW 16-31, ILC    X'8E', ILC at X'8D'; X'90' TEA
-//!  machine check  X'30'    X'70'    (never raised: the host has no hardware errors)
+//!  machine check  X'30'    X'70'    MCIC at X'E8', save areas (see post_machine_check)
 //!  I/O            X'38'    X'78'    PSW 16-31 = device   X'BA' = device; CSW at X'40'
 //! ```
 //!
 //! Between instructions the pending interruptions are taken in the order of the PoO's
-//! priority list: an early PSW exception, external, I/O, restart. After each one the new
+//! priority list: an early PSW exception, machine check, external, I/O, restart. After each one the new
 //! PSW decides whether the next can be taken too.
 
 use super::{Cpu, Exit};
@@ -38,6 +38,42 @@ pub(crate) struct Pending {
     pub(crate) ext_codes: Vec<u16>,
     /// A restart interruption.
     pub(crate) restart: bool,
+    /// Machine-check conditions (interruption-code bits, [`mcic`]) not yet presented.
+    pub(crate) mcheck: u64,
+}
+
+/// Machine-check interruption-code bits (PoO "Machine-Check Handling", "Machine-Check
+/// Interruption Code"; bit 0 is the leftmost bit of the doubleword at X'E8').
+pub mod mcic {
+    /// Bit 0: system damage (exigent).
+    pub const SYSTEM_DAMAGE: u64 = 1 << 63;
+    /// Bit 1: instruction-processing damage (exigent).
+    pub const INSTRUCTION_DAMAGE: u64 = 1 << 62;
+    /// Bit 2: system recovery (repressible; CR14 bit 4, recovery-report mask).
+    pub const SYSTEM_RECOVERY: u64 = 1 << 61;
+    /// Bit 4: timing-facility damage (repressible; CR14 bit 6, external-damage-report mask).
+    pub const TIMING_DAMAGE: u64 = 1 << 59;
+    /// Bit 5: external damage (repressible; CR14 bit 6, external-damage-report mask).
+    pub const EXTERNAL_DAMAGE: u64 = 1 << 58;
+    /// Bit 7: degradation (repressible; CR14 bit 5, degradation-report mask).
+    pub const DEGRADATION: u64 = 1 << 56;
+    /// Bit 8: warning (repressible; CR14 bit 7, warning mask).
+    pub const WARNING: u64 = 1 << 55;
+    /// The validity bits this processor sets because it stores the state they cover:
+    /// PSW EMWP, mask and key, program mask and CC, instruction address (bits 20-23),
+    /// floating-point, general and control registers (27-29), storage logical (31), CPU
+    /// timer and clock comparator (46-47).
+    pub const VALIDITY: u64 = (0xF << 40) | (0x7 << 34) | (1 << 32) | (0x3 << 16);
+}
+
+/// Save areas and code of a machine-check interruption (real addresses).
+mod mc_area {
+    pub const CPU_TIMER: u32 = 0xD8;
+    pub const CLOCK_COMPARATOR: u32 = 0xE0;
+    pub const CODE: u32 = 0xE8;
+    pub const FPR: u32 = 0x160;
+    pub const GPR: u32 = 0x180;
+    pub const CR: u32 = 0x1C0;
 }
 
 impl Cpu {
@@ -83,6 +119,61 @@ impl Cpu {
         self.irq.restart = true;
     }
 
+    /// Makes machine-check conditions pending: `code` holds [`mcic`] condition bits (the
+    /// host's hardware never fails, so only a caller — CP reflecting a check, a test — raises
+    /// them). Exigent conditions (system or instruction-processing damage) are taken when
+    /// the PSW's machine-check mask (bit 13) is one; repressible ones also need their
+    /// subclass mask in CR14 (bits 4-7). Conditions that cannot be taken stay pending.
+    /// Taking one stores the CPU timer, clock comparator, floating-point, general and control
+    /// registers in their save areas (X'D8', X'E0', X'160', X'180', X'1C0'), the
+    /// interruption code with its validity bits at X'E8', and swaps the PSWs at X'30'/X'70'.
+    pub fn post_machine_check(&mut self, code: u64) {
+        self.irq.mcheck |= code & !mcic::VALIDITY;
+    }
+
+    /// The pending machine-check conditions the current PSW and CR14 allow.
+    fn mcheck_presentable(&self) -> u64 {
+        if !self.psw.mcheck {
+            return 0;
+        }
+        let cr14 = self.cr[14];
+        let mut allowed = mcic::SYSTEM_DAMAGE | mcic::INSTRUCTION_DAMAGE;
+        if cr14 & 0x0800_0000 != 0 {
+            allowed |= mcic::SYSTEM_RECOVERY;
+        }
+        if cr14 & 0x0400_0000 != 0 {
+            allowed |= mcic::DEGRADATION;
+        }
+        if cr14 & 0x0200_0000 != 0 {
+            allowed |= mcic::EXTERNAL_DAMAGE | mcic::TIMING_DAMAGE;
+        }
+        if cr14 & 0x0100_0000 != 0 {
+            allowed |= mcic::WARNING;
+        }
+        self.irq.mcheck & allowed
+    }
+
+    /// Takes a machine-check interruption for the conditions `code`.
+    fn take_machine_check(&mut self, code: u64) {
+        self.irq.mcheck &= !code;
+        self.counters.machine_check += 1;
+        let extra = self.burst_done();
+        let timer = self.clocks.cpu_timer(extra) as u64;
+        let _ = self.write_real(mc_area::CPU_TIMER, &timer.to_be_bytes());
+        let _ = self.write_real(mc_area::CLOCK_COMPARATOR, &self.clocks.ckc.to_be_bytes());
+        for (i, f) in self.fpr.into_iter().enumerate() {
+            let _ = self.write_real(mc_area::FPR + 8 * i as u32, &f.to_be_bytes());
+        }
+        for (i, g) in self.gpr.into_iter().enumerate() {
+            let _ = self.write_real(mc_area::GPR + 4 * i as u32, &g.to_be_bytes());
+        }
+        for (i, c) in self.cr.into_iter().enumerate() {
+            let _ = self.write_real(mc_area::CR + 4 * i as u32, &c.to_be_bytes());
+        }
+        let _ = self.write_real(mc_area::CODE, &(code | mcic::VALIDITY).to_be_bytes());
+        self.swap_psw(lowcore::MCHECK_OLD, lowcore::MCHECK_NEW, 0, 0);
+    }
+
     /// Could an interruption end the current wait (any I/O, external or machine-check
     /// mask on)?
     pub(crate) fn wait_enabled(&self) -> bool {
@@ -113,6 +204,13 @@ impl Cpu {
             let _ = self.write_real(lowcore::PROGRAM_OLD, &raw);
             self.load_new_psw(lowcore::PROGRAM_NEW);
             return true;
+        }
+        if self.irq.mcheck != 0 {
+            let code = self.mcheck_presentable();
+            if code != 0 {
+                self.take_machine_check(code);
+                return true;
+            }
         }
         if self.psw.external_enabled() && self.take_external() {
             return true;

@@ -30,6 +30,7 @@
 //!   cpu.take_pending_io(dev) / has_pending_io(dev)   for TIO, TCH, CLRIO
 //!   cpu.post_external(code)        e.g. X'0040' interrupt key (CP's EXTERNAL command)
 //!   cpu.restart()                  a restart interruption (taken at the next run)
+//!   cpu.post_machine_check(mcic)   machine-check conditions (mcic::*), taken when enabled
 //!   cpu.reset(clear)               initial CPU reset, or clear reset (storage and keys too)
 //!   cpu.set_mode(Mode), counters(), set_time_source(..), tod(), set_tod(..)
 //!   cpu.read_real / write_real     real storage (prefixing, no key check) for channels and CP
@@ -50,6 +51,7 @@ mod timer;
 
 pub(crate) use access::Span;
 pub use dat::DatFault;
+pub use intr::mcic;
 pub use timer::TimeSource;
 
 use crate::format::Insn;
@@ -192,6 +194,8 @@ pub struct Counters {
     pub io_interrupts: u64,
     /// Restart interruptions taken.
     pub restart: u64,
+    /// Machine-check interruptions taken.
+    pub machine_check: u64,
 }
 
 /// One S/370 central processor with its main storage.

@@ -270,6 +270,32 @@ fn io_instruction_condition_codes() {
 }
 
 #[test]
+fn siof_and_hdv_condition_codes() {
+    // SIOF executes as SIO and HDV as HIO (every device has its own subchannel, and the
+    // PoO lets a channel without fast release perform SIOF as SIO).
+    let mut m = Machine::new(64 * 1024);
+    m.attach(0x009, Box::new(Console::new()));
+    let io = |m: &mut Machine, op, device| {
+        m.perform(IoRequest { op, device });
+        m.cpu.psw.cc
+    };
+    ccws(&mut m, 0x900, &[Ccw::new(0x0A, 0x3000, 0, 80)]);
+    m.cpu.storage.write(0x48, &0x0000_0900u32.to_be_bytes()).expect("in storage");
+    assert_eq!(io(&mut m, IoOp::Siof, 0x00A), 3, "no such device");
+    assert_eq!(io(&mut m, IoOp::Hdv, 0x00A), 3, "no such device");
+    assert_eq!(io(&mut m, IoOp::Siof, 0x009), 0, "started: the read waits for a line");
+    assert_eq!(io(&mut m, IoOp::Siof, 0x009), 2, "working");
+    assert_eq!(io(&mut m, IoOp::Hdv, 0x009), 1, "halted, CSW status stored");
+    assert_eq!(io(&mut m, IoOp::Hdv, 0x009), 0, "an interruption is pending");
+    assert_eq!(io(&mut m, IoOp::Tio, 0x009), 1);
+    let mut b = [0u8; 8];
+    m.cpu.storage.read(0x40, &mut b).expect("in storage");
+    let csw = Csw::from_bytes(b);
+    assert_eq!((csw.unit, csw.channel, csw.count), (unit::CE_DE, chan::INCORRECT_LENGTH, 80));
+    assert_eq!(io(&mut m, IoOp::Tio, 0x009), 0, "available again");
+}
+
+#[test]
 fn ipl_from_dasd_loads_and_runs_the_program() {
     let dir = tempfile::tempdir().expect("temp dir");
     let vol =

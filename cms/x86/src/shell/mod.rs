@@ -375,7 +375,8 @@ impl<'h, H: Host> Cms<'h, H> {
     fn cp_command(&mut self, line: &str) -> i32 {
         let rest = line.trim_start();
         let rest = rest.get(2..).unwrap_or("").trim();
-        let reply = if rest.is_empty() { self.host.cp(rest, false) } else { self.cp_captured(rest) };
+        let reply =
+            if rest.is_empty() { self.host.cp(rest, false) } else { self.cp_captured(rest) };
         if reply.rc == 1 && !rest.is_empty() {
             self.say("UNKNOWN CP COMMAND");
             return if self.exec_depth > 0 { 1 } else { -1 };

@@ -88,5 +88,41 @@ pub fn main(args: Args) -> anyhow::Result<()> {
         }
         row(&w, &args, herc.as_deref());
     }
+    memory();
     Ok(())
+}
+
+/// This process's resident set and its peak, in KB (`/proc/self/status`, Linux).
+fn rss_kb() -> Option<(u64, u64)> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        s.lines().find(|l| l.starts_with(name))?.split_whitespace().nth(1)?.parse().ok()
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// Prints the host memory a 16 MB machine costs while it runs the L/A/ST loop (storage is
+/// allocated lazily, so only the touched pages, the key and code maps, the TLB and the
+/// decoded-block cache are resident), and the peak resident set of the whole bench.
+fn memory() {
+    let Some((before, _)) = rss_kb() else {
+        println!("memory: (no /proc/self/status on this host)");
+        return;
+    };
+    let w = workloads::load_add_store();
+    let mut cpu = s370::cpu::Cpu::new(16 << 20);
+    if cpu.storage.write(workloads::LOAD, &w.image).is_err() {
+        return;
+    }
+    cpu.gpr[3] = 1_000_000;
+    cpu.load_psw(u64::from(workloads::LOAD));
+    while cpu.run(1 << 32) == s370::cpu::Exit::Budget {}
+    let Some((after, peak)) = rss_kb() else { return };
+    println!(
+        "memory: a 16 MB machine running {}: {} KB resident (process {} KB, peak {} KB)",
+        w.name,
+        after.saturating_sub(before),
+        after,
+        peak
+    );
 }
