@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-
 use s370::asm::{Assembly, Options, assemble, object};
 
 /// The transient area, which the low part of the nucleus must not reach.
@@ -63,11 +62,8 @@ pub fn build() {
         panic!("more than {RESTAB_ENTRIES} resident programs");
     }
     for path in &residents {
-        let name = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .expect("a file name")
-            .to_ascii_uppercase();
+        let name =
+            path.file_stem().and_then(|s| s.to_str()).expect("a file name").to_ascii_uppercase();
         // A program's COPY members: resident/<name>/, then resident/ (shared by them all).
         let mut ropts = Options::default()
             .named(&name)
@@ -144,16 +140,17 @@ pub fn build() {
     std::fs::write(out.join("cms370.rs"), rs).expect("writing cms370.rs");
 }
 
-/// `mm/dd/yy hh:mm` of the build (or of `SOURCE_DATE_EPOCH`), UTC.
+/// The nucleus's identification date when `SOURCE_DATE_EPOCH` does not give one: fixed, so
+/// that the same source always builds the same image and recorded sessions showing the CMS
+/// banner replay on any build (2026-11-24 00:00 UTC).
+const RELEASE_EPOCH: i64 = 1_795_478_400;
+
+/// `mm/dd/yy hh:mm` of `SOURCE_DATE_EPOCH` (or of [`RELEASE_EPOCH`]), UTC.
 fn build_stamp() -> String {
     let secs = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.parse::<i64>().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64)
-        });
+        .unwrap_or(RELEASE_EPOCH);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
@@ -171,8 +168,8 @@ fn build_stamp() -> String {
 }
 
 fn assemble_or_die(path: &Path, opts: &Options, out: &Path) -> Assembly {
-    let src = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let src =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("x").to_string();
     match assemble(&src, opts) {
         Ok(a) => {
@@ -188,8 +185,13 @@ fn assemble_or_die(path: &Path, opts: &Options, out: &Path) -> Assembly {
         }
         Err(e) => {
             let _ = std::fs::write(out.join(format!("{stem}.listing")), &e.listing);
-            let shown: Vec<String> =
-                e.diagnostics.iter().filter(|d| d.is_error()).take(40).map(|d| d.to_string()).collect();
+            let shown: Vec<String> = e
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .take(40)
+                .map(|d| d.to_string())
+                .collect();
             panic!(
                 "assembling {} failed ({} errors; listing in {}):\n{}",
                 path.display(),
@@ -218,4 +220,3 @@ fn watch_dir(dir: &Path) {
         }
     }
 }
-
