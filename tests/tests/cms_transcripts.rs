@@ -18,7 +18,6 @@ const NOT_YET: &[&str] = &[
     "exec-arith",
     "exec-builtins",
     "exec-control",
-    "exec-drives-edit",
     "exec-errors",
     "exec-exit-error",
     "exec-if-goto",
