@@ -127,6 +127,7 @@ transcripts! {
     program_console_fileio => "program-console-fileio",
     program_genmod => "program-genmod",
     program_load_start => "program-load-start",
+    program_macros => "program-macros",
     punch_header => "punch-header",
     query_settings => "query-settings",
     rename => "rename",
