@@ -64,8 +64,13 @@ pub fn build() {
     for path in &residents {
         let name =
             path.file_stem().and_then(|s| s.to_str()).expect("a file name").to_ascii_uppercase();
-        let mut ropts =
-            Options::default().named(&name).maclib(root.join("maclib")).maclib(root.join("macros"));
+        // A program's COPY members: resident/<name>/, then resident/ (shared by them all).
+        let mut ropts = Options::default()
+            .named(&name)
+            .maclib(root.join("resident").join(name.to_ascii_lowercase()))
+            .maclib(root.join("resident"))
+            .maclib(root.join("maclib"))
+            .maclib(root.join("macros"));
         ropts.lines_per_page = 0;
         let a = assemble_or_die(path, &ropts, &out);
         let loaded = object::link(&[a.object.as_slice()], next)
@@ -99,7 +104,23 @@ pub fn build() {
     let mut iopts = Options::default().named("IPLBOOT").maclib(root.join("macros"));
     iopts.lines_per_page = 0;
     let boot = assemble_or_die(&root.join("ipl/iplboot.assemble"), &iopts, &out);
-    std::fs::write(out.join("iplboot.bin"), &boot.image).expect("writing the IPL records");
+    let bsym = |name: &str| -> u32 {
+        boot.value(name).unwrap_or_else(|| panic!("the IPL records have no symbol {name}"))
+    };
+    let (boot_at, boot_end, boot_parm) = (bsym("BOOT"), bsym("BTEND"), bsym("BTPARM"));
+    if boot.origin + 800 != boot_at
+        || boot_at != USER_AREA
+        || boot_end - boot_at > 800
+        || boot.image.len() > 1600
+    {
+        panic!(
+            "the IPL records must be record 1 (800 bytes) then the bootstrap at X'{USER_AREA:05X}' \
+             in at most 800 bytes: BOOT is at X'{boot_at:05X}', it ends at X'{boot_end:05X}'"
+        );
+    }
+    let mut records = boot.image.clone();
+    records.resize(1600, 0);
+    std::fs::write(out.join("iplboot.bin"), &records).expect("writing the IPL records");
 
     // Constants for cms::s370.
     let mut rs = String::new();
@@ -107,6 +128,8 @@ pub fn build() {
     let _ = writeln!(rs, "pub const ENTRY: u32 = 0x{:X};", sym("DMSINIT"));
     let _ = writeln!(rs, "/// First byte after the nucleus and its resident programs.");
     let _ = writeln!(rs, "pub const END: u32 = 0x{next:X};");
+    let _ = writeln!(rs, "/// Offset in the IPL records of the bootstrap's parameter block.");
+    let _ = writeln!(rs, "pub const IPL_PARM_OFFSET: usize = {};", boot_parm - boot.origin);
     let _ = writeln!(rs, "/// The build stamp in the version banner.");
     let _ = writeln!(rs, "pub const BUILD_STAMP: &str = {stamp:?};");
     let _ = writeln!(rs, "/// The resident programs: name, entry point, length.");

@@ -21,6 +21,7 @@ pub mod recording;
 pub mod session;
 pub mod setup;
 pub mod spool;
+pub mod sysdisk;
 pub mod system;
 pub mod timers;
 pub mod user;

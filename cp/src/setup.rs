@@ -65,10 +65,13 @@ pub fn minidisk_label(owner: &str, vaddr: u16) -> String {
 
 /// Formats, as empty CMS disks, every minidisk of `directory` that lies on one of the
 /// volumes just created (`created`: volser -> volume), so a fresh system's users can use
-/// their disks at once. NOLOG owners' extents (allocation markers) are left alone.
+/// their disks at once; MAINT's 190 becomes the CMS system disk, IPL-able, its bootstrap
+/// giving CMS the `ready` style ([`crate::sysdisk`]). NOLOG owners' extents (allocation
+/// markers) are left alone.
 pub fn format_new_minidisks(
     directory: &crate::directory::Directory,
     created: &std::collections::BTreeMap<String, std::sync::Arc<Volume>>,
+    ready: config::ReadyMessage,
 ) -> Result<(), StartError> {
     for user in &directory.users {
         if !user.can_log_on() {
@@ -77,6 +80,16 @@ pub fn format_new_minidisks(
         for m in &user.mdisks {
             let Some(vol) = created.get(&m.volser) else { continue };
             let err = |message: String| StartError::Volume { volser: m.volser.clone(), message };
+            if (user.userid.as_str(), m.vaddr.0) == crate::sysdisk::SYSTEM_DISK {
+                crate::sysdisk::write_system_disk(
+                    vol,
+                    u32::from(m.start),
+                    u32::from(m.cylinders),
+                    ready,
+                )
+                .map_err(|e| err(format!("{} {:03X}: {e}", user.userid, m.vaddr.0)))?;
+                continue;
+            }
             let md = crate::dasd::MinidiskBlocks::new(
                 std::sync::Arc::clone(vol),
                 u32::from(m.start),

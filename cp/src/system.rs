@@ -157,7 +157,7 @@ impl System {
             }
             volumes.insert(v.volser.clone(), vol);
         }
-        crate::setup::format_new_minidisks(&directory, &created)?;
+        crate::setup::format_new_minidisks(&directory, &created, config.ready_message)?;
 
         let mut saved = BTreeMap::new();
         for s in &config.saved_systems {

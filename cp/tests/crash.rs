@@ -2,8 +2,11 @@
 //! complete, the CP process is killed with SIGKILL at once, and after a restart the record is
 //! on the disk. The test runs itself as the child process that gets killed.
 
+mod common;
+use common::Screen;
+
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cms::fs::{Block, BlockDevice};
@@ -11,20 +14,9 @@ use cp::backend::{ArchRegs, S370Regs};
 use cp::dasd::MinidiskBlocks;
 use cp::system::{StartOptions, System};
 use cp::user::User;
-use cp::vdev::{Status, TermSink};
 use cp::vm::RunState;
 
 const CHILD_ENV: &str = "VM370_CRASH_CHILD_DIR";
-
-#[derive(Default)]
-struct Screen(Mutex<Vec<String>>);
-
-impl TermSink for Screen {
-    fn line(&self, text: &str) {
-        self.0.lock().expect("lock").push(text.to_string());
-    }
-    fn status(&self, _s: Status) {}
-}
 
 fn pattern() -> Vec<u8> {
     (0..800u32).map(|i| (i * 7 + 3) as u8).collect()
@@ -71,7 +63,7 @@ fn child(dir: &str) {
     user.wake(cp::dispatch::Wake::Interactive);
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let lines = screen.0.lock().expect("lock").clone();
+        let lines = screen.lines();
         if let Some(l) = lines.iter().find(|l| l.contains("DISABLED WAIT")) {
             // Tell the parent through a file (the test harness may hold stdout back).
             std::fs::write(format!("{dir}/VERDICT.tmp"), l).expect("verdict file");

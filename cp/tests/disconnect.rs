@@ -1,21 +1,14 @@
 //! DISCONNECT, reconnect with BEGIN, and the logoff of a user left disconnected in a
 //! console read for longer than DISCTIME.
 
-use std::sync::{Arc, Mutex};
+mod common;
+use common::Screen;
+
+use std::sync::Arc;
 
 use cp::system::{StartOptions, System};
 use cp::user::User;
-use cp::vdev::{Status, TermSink};
-
-#[derive(Default)]
-struct Screen(Mutex<Vec<String>>);
-
-impl TermSink for Screen {
-    fn line(&self, text: &str) {
-        self.0.lock().expect("lock").push(text.to_string());
-    }
-    fn status(&self, _s: Status) {}
-}
+use cp::vdev::Status;
 
 #[test]
 fn disconnect_reconnect_and_timeout() {
@@ -29,13 +22,13 @@ fn disconnect_reconnect_and_timeout() {
     let screen = Arc::new(Screen::default());
     let alice = User::logon(&sys, "ALICE", "ALICE", Some(screen.clone())).expect("logon");
     alice.input(&sys, "disconnect");
-    assert!(screen.0.lock().expect("lock").iter().any(|l| l.starts_with("DISCONNECT AT ")));
+    assert!(screen.lines().iter().any(|l| l.starts_with("DISCONNECT AT ")));
     assert_eq!(alice.terminal_name(), "DSC");
     assert!(sys.user("ALICE").is_some(), "the machine stays logged on");
 
     let again = Arc::new(Screen::default());
     alice.reconnect(&sys, again.clone(), "TERM0002");
-    assert!(again.0.lock().expect("lock").iter().any(|l| l.starts_with("RECONNECT AT ")));
+    assert!(again.lines().iter().any(|l| l.starts_with("RECONNECT AT ")));
     assert_eq!(alice.console.status(), Status::CpRead);
 
     // Left disconnected in CP mode: logged off after DISCTIME (15 minutes), not before.
@@ -80,7 +73,7 @@ fn set_run_on_keeps_the_machine_running_through_attention() {
     std::thread::sleep(std::time::Duration::from_millis(100));
     assert!(count() > before, "the machine runs on while CP reads");
     bob.input(&sys, "query time");
-    assert!(screen.0.lock().expect("lock").iter().any(|l| l.starts_with("TIME IS ")));
+    assert!(screen.lines().iter().any(|l| l.starts_with("TIME IS ")));
     assert_eq!(bob.console.status(), Status::Running, "back to the machine after the command");
     // SET RUN OFF: attention stops the machine.
     bob.attention();

@@ -1,40 +1,15 @@
 //! IBM's VM/370 R6 CMS (the SixPack 1.2 build in ../shared/data/vm370r6) runs unmodified under
 //! our CP: IPL CMS from its saved system, the real PROFILE EXEC, commands, EXECs, MODULEs.
 
+mod common;
+use common::Screen;
+
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use cp::system::{StartOptions, System};
 use cp::user::User;
-use cp::vdev::{Status, TermSink};
-
-#[derive(Default)]
-struct Screen(Mutex<Vec<String>>);
-
-impl TermSink for Screen {
-    fn line(&self, text: &str) {
-        self.0.lock().expect("lock").push(text.to_string());
-    }
-    fn status(&self, _s: Status) {}
-}
-
-impl Screen {
-    fn lines(&self) -> Vec<String> {
-        self.0.lock().expect("lock").clone()
-    }
-    /// Waits until a line after position `from` satisfies `f`; returns its index.
-    fn wait(&self, from: usize, secs: u64, f: impl Fn(&str) -> bool) -> Option<usize> {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        while Instant::now() < deadline {
-            if let Some(i) = self.lines().iter().skip(from).position(|l| f(l)) {
-                return Some(from + i);
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        None
-    }
-}
 
 fn shared() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/vm370r6");

@@ -9,26 +9,18 @@
 //! data) the commands that are S-disk MODULEs (ACCESS, LISTFILE, RENAME, TYPE, QUERY…) end
 //! with CMS's own `DMSMOD104S` message; the tests use what the nucleus and CMSSEG hold.
 
+mod common;
+use common::Screen;
+
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cms::fs::{CmsDisk, FileId, FileMode, RecFm, Timestamp, WriteMode, ebcdic};
 use cp::dasd::MinidiskBlocks;
 use cp::system::{StartOptions, System};
 use cp::user::User;
-use cp::vdev::{Status, TermSink};
 use s370::devices::ckd::Volume;
-
-#[derive(Default)]
-struct Screen(Mutex<Vec<String>>);
-
-impl TermSink for Screen {
-    fn line(&self, text: &str) {
-        self.0.lock().expect("lock").push(text.to_string());
-    }
-    fn status(&self, _s: Status) {}
-}
 
 fn is_ready(l: &str) -> bool {
     l.starts_with("R;") || l.starts_with("R(") || l.starts_with("Ready")
@@ -78,7 +70,7 @@ impl Session {
     }
 
     fn lines(&self) -> Vec<String> {
-        self.screen.0.lock().expect("lock").clone()
+        self.screen.lines()
     }
 
     fn wait(&self, from: usize, secs: u64, f: impl Fn(&str) -> bool) -> Option<usize> {

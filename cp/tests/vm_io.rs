@@ -1,46 +1,21 @@
 //! End to end through CP: a user logs on, a small guest program (hand-assembled S/370 code)
 //! does console I/O with SIO and waits for its interruptions, and ends in a disabled wait.
 
-use std::sync::{Arc, Mutex};
+mod common;
+use common::Screen;
+
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cp::backend::{ArchRegs, S370Regs};
 use cp::system::{StartOptions, System};
 use cp::user::User;
-use cp::vdev::{Status, TermSink};
+use cp::vdev::Status;
 use cp::vm::RunState;
 
 const CONFIG: &str =
     "SYSID TESTVM\nCPUS 1\nTIMEZONE UTC +00:00\nSPOOLDIR spool\nDIRECTORY USER.DIRECT\n";
 const DIRECT: &str = "DIRECTORY 130 3350 TEST01\nUSER TEST PASS 1M 16M G\n CONSOLE 009 3215\n SPOOL 00D 2540 PUNCH A\n";
-
-#[derive(Default)]
-struct Screen(Mutex<(Vec<String>, Vec<Status>)>);
-
-impl TermSink for Screen {
-    fn line(&self, text: &str) {
-        self.0.lock().expect("lock").0.push(text.to_string());
-    }
-    fn status(&self, s: Status) {
-        self.0.lock().expect("lock").1.push(s);
-    }
-}
-
-impl Screen {
-    fn lines(&self) -> Vec<String> {
-        self.0.lock().expect("lock").0.clone()
-    }
-    fn wait_for(&self, what: &str) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if self.lines().iter().any(|l| l.contains(what)) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        false
-    }
-}
 
 fn start() -> (tempfile::TempDir, Arc<System>) {
     let dir = tempfile::tempdir().expect("tempdir");

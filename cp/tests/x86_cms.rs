@@ -4,12 +4,15 @@
 //! host, LOGOFF. Every test prints `skipped: /dev/kvm not available` and returns on a host
 //! without KVM.
 
-use std::sync::{Arc, Mutex};
+mod common;
+use common::Screen;
+
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cp::system::{StartOptions, System};
 use cp::user::User;
-use cp::vdev::{Status, TermSink};
+use cp::vdev::Status;
 
 const CONFIG: &str = "SYSID TESTVM\nCPUS 2\nTIMEZONE UTC +00:00\nSPOOLDIR spool\nDIRECTORY USER.DIRECT\n\
 VOLUME X86VOL 3350 vol.3350 CYLINDERS 20\n\
@@ -34,33 +37,6 @@ USER X86TWO X86TWO 16M 64M G
  CONSOLE 009 3215
  MDISK 191 3350 015 002 X86VOL MR ALL WRITE MULT
 ";
-
-#[derive(Default)]
-struct Screen(Mutex<Vec<String>>);
-
-impl TermSink for Screen {
-    fn line(&self, text: &str) {
-        self.0.lock().expect("lock").push(text.to_string());
-    }
-    fn status(&self, _s: Status) {}
-}
-
-impl Screen {
-    fn lines(&self) -> Vec<String> {
-        self.0.lock().expect("lock").clone()
-    }
-    /// Waits until a line after position `from` satisfies `f`; returns its index.
-    fn wait(&self, from: usize, f: impl Fn(&str) -> bool) -> Option<usize> {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Some(i) = self.lines().iter().skip(from).position(|l| f(l)) {
-                return Some(from + i);
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        None
-    }
-}
 
 fn kvm() -> bool {
     match cp::backend::x86::available() {
@@ -94,7 +70,7 @@ fn command(sys: &Arc<System>, user: &Arc<User>, screen: &Screen, line: &str) -> 
     let from = screen.lines().len();
     wait_reading(user);
     user.input(sys, line);
-    let end = screen.wait(from, is_ready).unwrap_or_else(|| {
+    let end = screen.wait(from, 20, is_ready).unwrap_or_else(|| {
         panic!("no ready message after `{line}`: {:?}", &screen.lines()[from..])
     });
     screen.lines()[from..=end].to_vec()
@@ -133,11 +109,11 @@ fn x86_user_logs_on_ipls_cms_and_works_with_files() {
     }
     let screen = Arc::new(Screen::default());
     let user = User::logon(&sys, "x86user", "x86user", Some(screen.clone())).expect("logon");
-    let banner = screen.wait(0, |l| l.starts_with("CMS VERSION 6.0")).expect("the banner");
+    let banner = screen.wait(0, 20, |l| l.starts_with("CMS VERSION 6.0")).expect("the banner");
     assert_eq!(screen.lines()[banner], "CMS VERSION 6.0 - VM370 RUST X86");
     wait_reading(&user);
     user.input(&sys, "");
-    let ready = screen.wait(banner, is_ready).expect("the first ready message");
+    let ready = screen.wait(banner, 20, is_ready).expect("the first ready message");
     let first = screen.lines()[ready].clone();
     assert!(first.starts_with("R; T="), "{first}");
     assert!(screen.lines()[banner..ready].contains(&"Y (19E) R/O".to_string()));
@@ -149,8 +125,11 @@ fn x86_user_logs_on_ipls_cms_and_works_with_files() {
     );
     let out = command(&sys, &user, &screen, "type hello data");
     assert_eq!(out[..2], ["FIRST LINE", "SECOND LINE"]);
-    let out = command(&sys, &user, &screen, "listfile * * s (exec");
-    assert!(out.iter().any(|l| l == "FILE '* * S' NOT FOUND"), "{out:?}");
+    let out = command(&sys, &user, &screen, "listfile * exec s (exec");
+    assert!(out.iter().any(|l| l == "FILE '* EXEC S' NOT FOUND"), "{out:?}");
+    // The system disk CP wrote on the first run (cp/src/sysdisk.rs).
+    let out = command(&sys, &user, &screen, "listfile * * s");
+    assert!(out.iter().any(|l| l == "CMSNUC   MAP      S2"), "{out:?}");
     let out = command(&sys, &user, &screen, "access 19e b");
     assert!(out.contains(&"B (19E) R/O".to_string()), "{out:?}");
     let out = command(&sys, &user, &screen, "state nosuch file");
@@ -186,7 +165,7 @@ fn x86_user_logs_on_ipls_cms_and_works_with_files() {
 
     let from = screen.lines().len();
     user.input(&sys, "logoff");
-    screen.wait(from, |l| l.starts_with("LOGOFF AT")).expect("logoff");
+    screen.wait(from, 20, |l| l.starts_with("LOGOFF AT")).expect("logoff");
     assert!(sys.user("X86USER").is_none());
     drop(dir);
 }
@@ -199,10 +178,10 @@ fn x86_machine_reports_its_type_and_counters() {
     let (_dir, sys) = start();
     let screen = Arc::new(Screen::default());
     let user = User::logon(&sys, "x86user", "x86user", Some(screen.clone())).expect("logon");
-    screen.wait(0, |l| l.starts_with("CMS VERSION")).expect("banner");
+    screen.wait(0, 20, |l| l.starts_with("CMS VERSION")).expect("banner");
     wait_reading(&user);
     user.input(&sys, "");
-    screen.wait(0, is_ready).expect("ready");
+    screen.wait(0, 20, is_ready).expect("ready");
     // What the user sees: QUERY VIRTUAL names the machine type, INDICATE USER the exits.
     let out = command(&sys, &user, &screen, "cp query virtual machine");
     assert_eq!(out[0], "MACHINE = X86", "{out:?}");

@@ -3,13 +3,16 @@
 //! which tells their users, while an x86 CMS user works on undisturbed; and the sensitive-
 //! instruction probe shows per host flavour what a CPL3 guest sees. Skipped without KVM.
 
-use std::sync::{Arc, Mutex};
+mod common;
+use common::Screen;
+
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cp::backend::{ArchRegs, X86Regs};
 use cp::system::{StartOptions, System};
 use cp::user::User;
-use cp::vdev::{Status, TermSink};
+use cp::vdev::Status;
 use cp::vm::RunState;
 
 const CONFIG: &str = "SYSID TESTVM\nCPUS 2\nTIMEZONE UTC +00:00\nSPOOLDIR spool\nDIRECTORY USER.DIRECT\n\
@@ -46,32 +49,6 @@ USER BAD5 BAD5 4M 16M G
  MACHINE X86
  CONSOLE 009 3215
 ";
-
-#[derive(Default)]
-struct Screen(Mutex<Vec<String>>);
-
-impl TermSink for Screen {
-    fn line(&self, text: &str) {
-        self.0.lock().expect("lock").push(text.to_string());
-    }
-    fn status(&self, _s: Status) {}
-}
-
-impl Screen {
-    fn lines(&self) -> Vec<String> {
-        self.0.lock().expect("lock").clone()
-    }
-    fn wait(&self, from: usize, secs: u64, f: impl Fn(&str) -> bool) -> Option<String> {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        while Instant::now() < deadline {
-            if let Some(l) = self.lines().iter().skip(from).find(|l| f(l)) {
-                return Some(l.clone());
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        None
-    }
-}
 
 fn kvm() -> bool {
     match cp::backend::x86::available() {
@@ -132,8 +109,9 @@ fn misbehaving_guests_are_stopped_or_preempted_and_others_run_on() {
     // The well-behaved user: x86 CMS.
     let ws = Arc::new(Screen::default());
     let worker = User::logon(&sys, "worker", "worker", Some(ws.clone())).expect("logon");
-    ws.wait(0, 20, |l| l.starts_with("CMS VERSION")).expect("banner");
-    let ready = |from: usize| ws.wait(from, 20, |l| l.starts_with("R;") || l.starts_with("R("));
+    ws.wait_line(0, 20, |l| l.starts_with("CMS VERSION")).expect("banner");
+    let ready =
+        |from: usize| ws.wait_line(from, 20, |l| l.starts_with("R;") || l.starts_with("R("));
     let deadline = Instant::now() + Duration::from_secs(20);
     while worker.console.status() != Status::VmRead && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(2));
@@ -155,7 +133,7 @@ fn misbehaving_guests_are_stopped_or_preempted_and_others_run_on() {
         bad.push((name, u, s));
     }
     let stop = |s: &Screen, what: &str| {
-        s.wait(0, 20, |l| l.contains("CP ENTERED") && l.contains(what))
+        s.wait_line(0, 20, |l| l.contains("CP ENTERED") && l.contains(what))
             .unwrap_or_else(|| panic!("no stop message with {what}: {:?}", s.lines()))
     };
     let m = stop(&bad[0].2, "ADDRESSING EXCEPTION: STORE AT X'70000000' OUTSIDE STORAGE");
@@ -361,7 +339,7 @@ fn garbage_calls_cannot_hurt_cp_or_other_users() {
     }
     let ws = Arc::new(Screen::default());
     let worker = User::logon(&sys, "worker", "worker", Some(ws.clone())).expect("logon");
-    ws.wait(0, 20, |l| l.starts_with("CMS VERSION")).expect("banner");
+    ws.wait_line(0, 20, |l| l.starts_with("CMS VERSION")).expect("banner");
     let command = |cmd: &str| {
         let from = ws.lines().len();
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -369,7 +347,7 @@ fn garbage_calls_cannot_hurt_cp_or_other_users() {
             std::thread::sleep(Duration::from_millis(2));
         }
         worker.input(&sys, cmd);
-        ws.wait(from, 30, |l| l.starts_with("R;") || l.starts_with("R("))
+        ws.wait_line(from, 30, |l| l.starts_with("R;") || l.starts_with("R("))
             .unwrap_or_else(|| panic!("`{cmd}` answered: {:?}", &ws.lines()[from..]));
         ws.lines()[from..].to_vec()
     };

@@ -4,12 +4,15 @@
 //! file spooled from x86 CMS reaches the S/370 user's reader, and another x86 user's punch
 //! is read by READCARD. Skipped without KVM.
 
-use std::sync::{Arc, Mutex};
+mod common;
+use common::Screen;
+
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cp::system::{StartOptions, System};
 use cp::user::User;
-use cp::vdev::{Status, TermSink};
+use cp::vdev::Status;
 
 const CONFIG: &str = "SYSID TESTVM\nCPUS 2\nTIMEZONE UTC +00:00\nSPOOLDIR spool\n\
 DIRECTORY USER.DIRECT\nREADYMSG R\n\
@@ -36,33 +39,6 @@ fn directory() -> String {
         ));
     }
     d
-}
-
-#[derive(Default)]
-struct Screen(Mutex<Vec<String>>);
-
-impl TermSink for Screen {
-    fn line(&self, text: &str) {
-        self.0.lock().expect("lock").push(text.to_string());
-    }
-    fn status(&self, _s: Status) {}
-}
-
-impl Screen {
-    fn lines(&self) -> Vec<String> {
-        self.0.lock().expect("lock").clone()
-    }
-    /// Waits until a line after position `from` satisfies `f`; returns its index.
-    fn wait(&self, from: usize, f: impl Fn(&str) -> bool) -> Option<usize> {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if let Some(i) = self.lines().iter().skip(from).position(|l| f(l)) {
-                return Some(from + i);
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        None
-    }
 }
 
 fn kvm() -> bool {
@@ -99,11 +75,11 @@ impl Session {
         let screen = Arc::new(Screen::default());
         let user = User::logon(sys, name, name, Some(screen.clone())).expect("logon");
         let banner = screen
-            .wait(0, |l| l.starts_with("CMS VERSION 6.0"))
+            .wait(0, 60, |l| l.starts_with("CMS VERSION 6.0"))
             .unwrap_or_else(|| panic!("{name}: no banner: {:?}", screen.lines()));
         wait_reading(&user);
         user.input(sys, "");
-        screen.wait(banner, is_ready).unwrap_or_else(|| panic!("{name}: no first ready"));
+        screen.wait(banner, 60, is_ready).unwrap_or_else(|| panic!("{name}: no first ready"));
         Session { name, user, screen }
     }
 
@@ -112,7 +88,7 @@ impl Session {
         let from = self.screen.lines().len();
         wait_reading(&self.user);
         self.user.input(sys, line);
-        let end = self.screen.wait(from, is_ready).unwrap_or_else(|| {
+        let end = self.screen.wait(from, 60, is_ready).unwrap_or_else(|| {
             panic!("{}: no ready after `{line}`: {:?}", self.name, &self.screen.lines()[from..])
         });
         self.screen.lines()[from..=end].to_vec()

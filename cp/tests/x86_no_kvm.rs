@@ -2,40 +2,18 @@
 //! CP; IPL CMS says, VM/370-style, why the machine cannot run. The test re-runs itself in a
 //! child process with the variable set, so it never changes this process's environment.
 
+mod common;
+use common::Screen;
+
 use std::process::Command;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use cp::system::{StartOptions, System};
 use cp::user::User;
-use cp::vdev::{Status, TermSink};
 
 const CONFIG: &str = "SYSID TESTVM\nCPUS 1\nTIMEZONE UTC +00:00\nSPOOLDIR spool\nDIRECTORY USER.DIRECT\n\
 SAVESYS CMS 1024 0 BUILTIN IPL MACHINE X86\n";
 const DIRECT: &str = "DIRECTORY 130 3350 TEST01\nUSER X86USER X86USER 16M 64M G\n MACHINE X86\n IPL CMS\n CONSOLE 009 3215\n";
-
-#[derive(Default)]
-struct Screen(Mutex<Vec<String>>);
-
-impl TermSink for Screen {
-    fn line(&self, text: &str) {
-        self.0.lock().expect("lock").push(text.to_string());
-    }
-    fn status(&self, _s: Status) {}
-}
-
-impl Screen {
-    fn wait(&self, f: impl Fn(&str) -> bool) -> Option<String> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Some(l) = self.0.lock().expect("lock").iter().find(|l| f(l)) {
-                return Some(l.clone());
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        None
-    }
-}
 
 #[test]
 fn without_kvm_logon_works_and_ipl_says_why() {
@@ -64,13 +42,14 @@ fn without_kvm_logon_works_and_ipl_says_why() {
     let screen = Arc::new(Screen::default());
     let user = User::logon(&sys, "x86user", "x86user", Some(screen.clone()))
         .expect("an x86 user logs on without KVM");
-    let msg = screen.wait(|l| l.contains("X86 MACHINE NOT AVAILABLE")).expect("IPL says why");
+    let msg =
+        screen.wait_line(0, 10, |l| l.contains("X86 MACHINE NOT AVAILABLE")).expect("IPL says why");
     println!("{msg}");
     assert!(msg.contains("VM370_FORCE_NO_KVM"), "{msg}");
     assert_eq!(user.lock().vm.backend.machine(), "X86");
     // CP still works for the user.
     user.input(&sys, "query time");
-    screen.wait(|l| l.starts_with("TIME IS")).expect("CP answers");
+    screen.wait_line(0, 10, |l| l.starts_with("TIME IS")).expect("CP answers");
     user.logoff(&sys, false);
-    screen.wait(|l| l.starts_with("LOGOFF AT")).expect("logoff");
+    screen.wait_line(0, 10, |l| l.starts_with("LOGOFF AT")).expect("logoff");
 }

@@ -39,6 +39,9 @@ pub enum MachineExit {
         /// The second-operand address (function code).
         code: u32,
     },
+    /// The processor is in the check-stop state ([`Exit::CheckStop`]); only a reset
+    /// (`cpu.reset`) or a new IPL ends it.
+    CheckStop,
 }
 
 /// Why an IPL failed.
@@ -124,6 +127,7 @@ impl Machine {
                     }
                 }
                 Exit::Diagnose { r1, r3, code } => return MachineExit::Diagnose { r1, r3, code },
+                Exit::CheckStop => return MachineExit::CheckStop,
                 // Only interpretive execution intercepts privileged instructions; a bare
                 // machine performs them itself.
                 Exit::Privileged(ic) => self.cpu.execute_intercepted(&ic),

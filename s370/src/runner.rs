@@ -84,6 +84,8 @@ pub enum Status {
     Wait,
     /// The instruction limit, or an enabled wait nothing can end.
     Timeout,
+    /// The processor entered the check-stop state.
+    CheckStop,
 }
 
 /// The final state of a run.
@@ -109,7 +111,14 @@ impl Report {
     /// The report in `run_s370.py`'s line format.
     pub fn lines(&self) -> Vec<String> {
         let mut out = vec![
-            format!("STATUS {}", if self.status == Status::Wait { "WAIT" } else { "TIMEOUT" }),
+            format!(
+                "STATUS {}",
+                match self.status {
+                    Status::Wait => "WAIT",
+                    Status::Timeout => "TIMEOUT",
+                    Status::CheckStop => "CHECKSTOP",
+                }
+            ),
             format!("PSW {:08X} {:08X}", self.psw >> 32, self.psw as u32),
         ];
         out.extend(self.gpr.iter().enumerate().map(|(n, v)| format!("GR{n:02} {v:08X}")));
@@ -192,6 +201,7 @@ pub fn run_bare(cpu: &mut Cpu, max_insns: u64) -> Status {
             Exit::Wait { enabled: false } => return Status::Wait,
             // Nothing outside can post an interruption, and no time passes in a wait.
             Exit::Wait { enabled: true } => return Status::Timeout,
+            Exit::CheckStop => return Status::CheckStop,
         }
     }
 }

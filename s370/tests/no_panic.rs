@@ -120,6 +120,13 @@ fn drive(cpu: &mut Cpu, seed: u64, insns: u64) {
                 2 => cpu.post_io_interrupt(rng.r#gen(), [0; 8]),
                 _ => cpu.load_psw(rng.r#gen()),
             },
+            Exit::CheckStop => {
+                cpu.reset(false);
+                cpu.load_psw(rng.r#gen());
+            }
+        }
+        if rng.gen_bool(0.005) {
+            cpu.post_machine_check(rng.r#gen());
         }
         if rng.gen_bool(0.01) {
             cpu.reset(rng.gen_bool(0.1));

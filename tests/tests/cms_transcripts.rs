@@ -6,42 +6,11 @@
 use tests::cmsdrv::run_file;
 use tests::transcript::ReadyStyle;
 
-/// Transcripts needing commands the S/370 CMS does not have yet: EXEC 1 and EDIT (written,
-/// not yet linked in), PRINT/PUNCH/READCARD/DISK, LOAD/INCLUDE/START/GENMOD, DEBUG, HX.
 /// The x86 CMS runs all of these (`cp/tests/x86_transcripts.rs`).
 const NOT_YET: &[&str] = &[
     "abbreviations",
-    "attention-ht-rt",
     "attention-hx",
-    "edit-case-serial",
-    "edit-change",
-    "edit-delete-insert-replace",
-    "edit-input-modes",
-    "edit-locate-find",
-    "edit-misc",
-    "edit-navigation",
-    "edit-roundtrip",
-    "edit-save-autosave",
-    "exec-args",
-    "exec-arith",
-    "exec-builtins",
-    "exec-control",
-    "exec-drives-edit",
-    "exec-errors",
-    "exec-exit-error",
-    "exec-if-goto",
-    "exec-loop-forms",
-    "exec-loop",
-    "exec-punch",
-    "exec-stack-read",
-    "exec-type-misc",
     "listfile-exec",
-    "print",
-    "profile-ipl",
-    "punch-header",
-    "set-settings",
-    "spool-disk-dump-load",
-    "spool-punch-readcard",
 ];
 
 fn run(name: &str) {

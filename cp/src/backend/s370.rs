@@ -135,6 +135,11 @@ impl Backend for S370Backend {
                         psw: self.cpu.psw.to_u64(),
                     }));
                 }
+                CpuExit::CheckStop => {
+                    return Ok(Exit::Stopped(StopReason::CheckStop(
+                        "S/370 check stop: a machine check the processor could not take".into(),
+                    )));
+                }
             }
         }
     }

@@ -17,7 +17,8 @@
 //! | X86USER | X86USER | G | 16M / 64M | x86 |
 //!
 //! Every user but MAINT has a 5-cylinder 191 A-disk on VM370U and links MAINT 190 and 19E
-//! read-only (`RR`); all IPL `CMS` at logon.
+//! read-only (`RR`); MAINT, CMSUSER and X86USER IPL `CMS` at logon. MAINT's 190 is the CMS system
+//! disk, which `IPL 190` starts CMS from ([`crate::sysdisk`]).
 //!
 //! [`r6`] holds the configuration and directory for IBM's R6 CMS (user CMSR6/CMSR6), whose
 //! paths point into the shared data tree through `$SHARED` (see [`crate::config`]).

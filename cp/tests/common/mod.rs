@@ -91,6 +91,22 @@ impl Screen {
     pub fn wait_for(&self, what: &str) -> bool {
         self.wait_from(0, what)
     }
+    /// Waits (up to `secs` seconds) for a line after line `from` that satisfies `f`, and
+    /// returns its index.
+    pub fn wait(&self, from: usize, secs: u64, f: impl Fn(&str) -> bool) -> Option<usize> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < deadline {
+            if let Some(i) = self.lines().iter().skip(from).position(|l| f(l)) {
+                return Some(from + i);
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        None
+    }
+    /// Like [`Screen::wait`], returning the line itself.
+    pub fn wait_line(&self, from: usize, secs: u64, f: impl Fn(&str) -> bool) -> Option<String> {
+        self.wait(from, secs, f).map(|i| self.lines()[i].clone())
+    }
 }
 
 pub fn start_in(dir: &Path, config: &str, direct: &str) -> Arc<System> {

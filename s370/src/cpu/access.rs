@@ -7,8 +7,12 @@
 //! stores — whose tag holds the block, the PSW key, the DAT bit and an epoch:
 //!
 //! ```text
-//!  tag = | epoch (bits 18..) | DAT (17) | key (13-16) | logical block = addr >> 11 (0-12) |
+//!  tag = | epoch (19..) | PER-SA (18) | DAT (17) | key (13-16) | block = addr >> 11 (0-12) |
 //! ```
+//!
+//! While program-event recording monitors storage alteration (the PER-SA bit), no store
+//! right is cached: every store takes the checked path, which reports it to
+//! [`Cpu::per_note_store`]. Reads are cached as usual.
 //!
 //! A hit means "this access is allowed and its reference/change bits are already on", so
 //! the fast path is a compare and a copy. Anything that could make a cached right wrong
@@ -47,6 +51,9 @@ fn store<const N: usize>(mem: &mut crate::storage::Mem, a: usize, v: [u8; N]) {
 const TLB_SIZE: usize = 1024;
 const TLB_MASK: usize = TLB_SIZE - 1;
 
+/// The tag bit of a context in which storage alteration is monitored (PER).
+const CTX_PER_STORE: u64 = 1 << 18;
+
 /// Control register 0 bit 3: low-address protection.
 const CR0_LOW_PROT: u32 = 0x1000_0000;
 
@@ -82,7 +89,7 @@ impl Tlb {
             rd: [Entry::default(); TLB_SIZE],
             wr: [Entry::default(); TLB_SIZE],
             epoch: 1,
-            ctx: 1 << 18,
+            ctx: 1 << 19,
             seen: (0, 0, 0, 0),
         }
     }
@@ -128,7 +135,8 @@ impl Cpu {
             self.tlb.seen = seen;
             self.tlb.epoch += 1;
         }
-        self.tlb.ctx = (self.tlb.epoch << 18)
+        self.tlb.ctx = (self.tlb.epoch << 19)
+            | if self.per_store_active() { CTX_PER_STORE } else { 0 }
             | (u64::from(self.psw.translation()) << 17)
             | (u64::from(self.psw.key & 15) << 13);
     }
@@ -185,7 +193,8 @@ impl Cpu {
         let i = blk as usize & TLB_MASK;
         if write {
             // Low-address protection covers part of block 0 only: never cache it then.
-            if blk == 0 && self.cr[0] & CR0_LOW_PROT != 0 {
+            // Nor any store right while PER watches stores.
+            if (blk == 0 && self.cr[0] & CR0_LOW_PROT != 0) || self.tlb.ctx & CTX_PER_STORE != 0 {
                 return;
             }
             self.tlb.wr[i] = e;
@@ -197,25 +206,44 @@ impl Cpu {
     /// The absolute address for an access to the byte at `addr`, checked and recorded.
     #[inline]
     pub(crate) fn resolve(&mut self, addr: u32, write: bool) -> Result<usize, Stop> {
+        self.resolve_n(addr, write, 1)
+    }
+
+    /// [`Cpu::resolve`] for the first of `n` bytes the caller will access in the same 2K
+    /// block (a store of `n` bytes, for program-event recording).
+    #[inline]
+    pub(crate) fn resolve_n(&mut self, addr: u32, write: bool, n: usize) -> Result<usize, Stop> {
         let addr = addr & 0x00FF_FFFF;
         if let Some(a) = self.tlb_hit(write, addr, 1) {
             return Ok(a);
         }
         let abs = self.check_access(addr, write)?;
         self.commit_access(addr, abs, write);
+        if write && self.tlb.ctx & CTX_PER_STORE != 0 {
+            self.per_note_store(addr, n);
+        }
         Ok(abs as usize)
     }
 
     /// Where an operand of `len` bytes (1..=2048) at `addr` lies, every byte checked for the
     /// access; nothing has been stored when this fails.
+    #[inline(always)]
     pub(crate) fn span(&mut self, addr: u32, len: usize, write: bool) -> Result<Span, Stop> {
         let addr = addr & 0x00FF_FFFF;
+        if let Some(a) = self.tlb_hit(write, addr, len as u32) {
+            return Ok(Span { a, split: len, b: a + len });
+        }
+        self.span_slow(addr, len, write)
+    }
+
+    /// [`Cpu::span`] when the operand is not in one block the TLB allows.
+    fn span_slow(&mut self, addr: u32, len: usize, write: bool) -> Result<Span, Stop> {
         let first = (0x800 - (addr & 0x7FF) as usize).min(len.max(1));
-        let a = self.resolve(addr, write)?;
+        let a = self.resolve_n(addr, write, first.min(len))?;
         if first >= len {
             return Ok(Span { a, split: len, b: a + len });
         }
-        let b = self.resolve(addr.wrapping_add(first as u32), write)?;
+        let b = self.resolve_n(addr.wrapping_add(first as u32), write, len - first)?;
         Ok(Span { a, split: first, b })
     }
 
@@ -259,14 +287,14 @@ impl Cpu {
         while done < data.len() {
             let at = addr.wrapping_add(done as u32) & 0x00FF_FFFF;
             let n = (0x800 - (at & 0x7FF) as usize).min(data.len() - done);
-            self.resolve(at, true)?;
+            self.resolve_n(at, true, n)?;
             done += n;
         }
         let mut done = 0;
         while done < data.len() {
             let at = addr.wrapping_add(done as u32) & 0x00FF_FFFF;
             let n = (0x800 - (at & 0x7FF) as usize).min(data.len() - done);
-            let a = self.resolve(at, true)?;
+            let a = self.resolve_n(at, true, n)?;
             self.storage.touch(a, n);
             let dst = self.storage.mem.get_mut(a..a + n).ok_or(Stop::Program(pic::ADDRESSING))?;
             dst.copy_from_slice(&data[done..done + n]);
@@ -282,7 +310,7 @@ impl Cpu {
         while done < len {
             let at = addr.wrapping_add(done as u32) & 0x00FF_FFFF;
             let n = (0x800 - (at & 0x7FF) as usize).min(len - done);
-            self.resolve(at, true)?;
+            self.resolve_n(at, true, n)?;
             done += n;
         }
         Ok(())
@@ -443,13 +471,19 @@ impl Cpu {
         let disjoint = d.a + n <= t.a || t.a + 256 <= d.a;
         if d.contiguous(n) && t.contiguous(256) && disjoint && d.a + n <= MASK && t.a + 256 <= MASK
         {
-            // No byte of the table changes: translate a copy, then store it.
-            let mut buf = [0u8; 256];
-            let table: &[u8; 256] = mem[t.a..t.a + 256].try_into().expect("256 bytes");
-            for (b, &x) in buf[..n].iter_mut().zip(&mem[d.a..d.a + n]) {
-                *b = table[usize::from(x)];
+            // No byte of the table changes: translate in place (the borrows tell the
+            // compiler so, and it need not reload the table after each store).
+            let (dst, table) = if d.a < t.a {
+                let (lo, hi) = mem.split_at_mut(t.a);
+                (&mut lo[d.a..d.a + n], &hi[..256])
+            } else {
+                let (lo, hi) = mem.split_at_mut(d.a);
+                (&mut hi[..n], &lo[t.a..t.a + 256])
+            };
+            let table: &[u8; 256] = table.try_into().expect("256 bytes");
+            for b in dst.iter_mut() {
+                *b = table[usize::from(*b)];
             }
-            mem[d.a..d.a + n].copy_from_slice(&buf[..n]);
         } else if d.contiguous(n) && t.contiguous(256) {
             for k in 0..n {
                 let da = (d.a + k) & MASK;

@@ -40,6 +40,9 @@ impl Cpu {
     }
 
     fn run_budget(&mut self, budget: u64) -> Exit {
+        if self.check_stop {
+            return Exit::CheckStop;
+        }
         self.sync_context();
         self.exit = None;
         self.ex_active = false;
@@ -51,6 +54,9 @@ impl Cpu {
             }
             if self.take_interruption() {
                 left -= 1;
+                if self.check_stop {
+                    return Exit::CheckStop;
+                }
                 continue;
             }
             if self.psw.wait {
@@ -76,6 +82,9 @@ impl Cpu {
     /// Runs up to `n` instructions without looking at interruptions: decoded blocks from
     /// the block cache, or one instruction the slow way when its block cannot be cached.
     fn burst(&mut self, n: u64) -> Option<Stop> {
+        if self.per_active() {
+            return self.burst_per(n);
+        }
         self.burst_len = n;
         let mut left = n;
         while left != 0 {
@@ -147,6 +156,23 @@ impl Cpu {
         None
     }
 
+    /// A burst while program-event recording is on: every instruction through
+    /// [`Cpu::step_per`], none from the block cache. Ends after an instruction with a
+    /// PER event, so that its interruption is taken next.
+    fn burst_per(&mut self, n: u64) -> Option<Stop> {
+        self.burst_len = n;
+        let mut left = n;
+        while left != 0 {
+            left -= 1;
+            self.burst_left = left;
+            if let Some(stop) = self.step_per(self.psw.ia) {
+                return Some(stop);
+            }
+        }
+        self.burst_left = 0;
+        None
+    }
+
     /// Fetches and executes one instruction without the block cache (the first visit to
     /// a 2K block, an instruction crossing one, an odd address, a fetch exception).
     fn step_slow(&mut self, ia: u32) -> Option<Stop> {
@@ -194,7 +220,7 @@ impl Cpu {
     /// instruction address has been updated", which one being unpredictable). `len` is the
     /// instruction's length when its first halfword could be fetched, otherwise 4 (ILC 2,
     /// as Hercules 3.13 reports it).
-    fn fetch_exception(&mut self, code: u16, ia: u32, len: u32) {
+    pub(crate) fn fetch_exception(&mut self, code: u16, ia: u32, len: u32) {
         let ilc = (len / 2).max(1);
         self.psw.ia = if code == pic::SEGMENT_TRANSLATION || code == pic::PAGE_TRANSLATION {
             ia
@@ -256,9 +282,15 @@ impl Cpu {
         self.sync_context();
         self.simulating = true;
         self.ex_active = ic.executed;
+        let (per, before) = (self.per_active(), self.gpr);
         let r = DISPATCH[ic.insn.opcode() as usize](self, ic.insn);
         self.simulating = false;
         self.ex_active = false;
+        if per {
+            let ilc = if ic.executed { 2 } else { u32::from(ic.len) / 2 };
+            let done = !matches!(r, Err(Stop::Program(c)) if !super::per::completes(c));
+            self.per_after_intercepted(ic.insn, ic.ia, ilc, &before, done);
+        }
         if let Err(Stop::Program(code)) = r {
             self.program_interrupt(code, ic.ia, u32::from(ic.len));
         }

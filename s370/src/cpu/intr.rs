@@ -26,6 +26,9 @@ const CR0_MALFUNCTION: u32 = 0x0000_8000;
 const CR0_INTERRUPT_KEY: u32 = 0x0000_0040;
 const CR0_EXTERNAL_SIGNAL: u32 = 0x0000_0020;
 
+/// Control register 14 bit 0: check-stop control.
+const CR14_CHECK_STOP: u32 = 0x8000_0000;
+
 /// Pending interruption requests.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Pending {
@@ -127,8 +130,31 @@ impl Cpu {
     /// Taking one stores the CPU timer, clock comparator, floating-point, general and control
     /// registers in their save areas (X'D8', X'E0', X'160', X'180', X'1C0'), the
     /// interruption code with its validity bits at X'E8', and swaps the PSWs at X'30'/X'70'.
+    ///
+    /// An exigent condition that arrives while machine checks are disabled (PSW bit 13
+    /// zero — also inside the machine-check handler, whose new PSW normally has it off)
+    /// with the check-stop control on (CR14 bit 0, one after a reset) puts the processor
+    /// in the check-stop state instead: [`Cpu::run`] then returns [`Exit::CheckStop`]
+    /// until [`Cpu::reset`]. With the check-stop control off the condition stays pending
+    /// (the PoO leaves that case to the model). PoO "Check-Stop State".
+    ///
+    /// No fixed logout (X'100'-X'15F') and no machine-check extended logout (at the CR15
+    /// address) is stored: their contents are model-dependent, and this processor has no
+    /// hardware state to log. The MCEL length in the code (bits 48-63) is zero, as the PoO
+    /// requires when no extended logout occurred.
     pub fn post_machine_check(&mut self, code: u64) {
-        self.irq.mcheck |= code & !mcic::VALIDITY;
+        let code = code & !mcic::VALIDITY;
+        let exigent = code & (mcic::SYSTEM_DAMAGE | mcic::INSTRUCTION_DAMAGE);
+        if exigent != 0 && !self.psw.mcheck && self.cr[14] & CR14_CHECK_STOP != 0 {
+            self.check_stop = true;
+            return;
+        }
+        self.irq.mcheck |= code;
+    }
+
+    /// Is the processor in the check-stop state (see [`Cpu::post_machine_check`])?
+    pub fn check_stopped(&self) -> bool {
+        self.check_stop
     }
 
     /// The pending machine-check conditions the current PSW and CR14 allow.
@@ -170,7 +196,14 @@ impl Cpu {
         for (i, c) in self.cr.into_iter().enumerate() {
             let _ = self.write_real(mc_area::CR + 4 * i as u32, &c.to_be_bytes());
         }
-        let _ = self.write_real(mc_area::CODE, &(code | mcic::VALIDITY).to_be_bytes());
+        let stored = self.write_real(mc_area::CODE, &(code | mcic::VALIDITY).to_be_bytes());
+        let mut new = [0u8; 8];
+        let fetched = self.read_real(lowcore::MCHECK_NEW, &mut new);
+        if (stored.is_err() || fetched.is_err()) && self.cr[14] & CR14_CHECK_STOP != 0 {
+            // PoO: the code cannot be stored or the new PSW fetched: check stop.
+            self.check_stop = true;
+            return;
+        }
         self.swap_psw(lowcore::MCHECK_OLD, lowcore::MCHECK_NEW, 0, 0);
     }
 
@@ -198,12 +231,20 @@ impl Cpu {
     /// whether one was taken.
     pub(crate) fn take_interruption(&mut self) -> bool {
         if let Some(raw) = self.psw_invalid {
-            // Early specification exception: the invalid PSW is the old PSW, ILC 0.
+            // Early specification exception: the invalid PSW is the old PSW, ILC 0 (also
+            // when a PER event of the LPSW or SVC that made it current goes with it).
             self.counters.program += 1;
-            self.store_program_info(pic::SPECIFICATION, 0);
+            let code = pic::SPECIFICATION | self.per_store_info();
+            self.store_program_info(code, 0);
             let _ = self.write_real(lowcore::PROGRAM_OLD, &raw);
             self.load_new_psw(lowcore::PROGRAM_NEW);
             return true;
+        }
+        if self.take_pending_per() {
+            return true;
+        }
+        if self.check_stop {
+            return false;
         }
         if self.irq.mcheck != 0 {
             let code = self.mcheck_presentable();
@@ -307,6 +348,7 @@ impl Cpu {
     /// (EXECUTE's when it ran as a target); the PSW's instruction address is already what
     /// the old PSW must show.
     pub(crate) fn take_program(&mut self, code: u16, ilc: u32) {
+        let code = code | self.per_store_info();
         self.counters.program += 1;
         self.store_program_info(code, ilc);
         self.swap_psw(lowcore::PROGRAM_OLD, lowcore::PROGRAM_NEW, code, ilc);

@@ -26,11 +26,14 @@
 //!     Exit::Privileged(Intercept)  interpretive mode, assist off; execute_intercepted(&i)
 //!     Exit::Wait{enabled}          wait state: disabled = stopped for good; enabled = the
 //!                                  caller idles until it posts an interruption
+//!     Exit::CheckStop              check-stop state (an exigent machine check that could
+//!                                  not be taken): nothing runs until cpu.reset(..)
 //!   cpu.post_io_interrupt(dev, csw)    queue an I/O interruption (taken when enabled)
 //!   cpu.take_pending_io(dev) / has_pending_io(dev)   for TIO, TCH, CLRIO
 //!   cpu.post_external(code)        e.g. X'0040' interrupt key (CP's EXTERNAL command)
 //!   cpu.restart()                  a restart interruption (taken at the next run)
-//!   cpu.post_machine_check(mcic)   machine-check conditions (mcic::*), taken when enabled
+//!   cpu.post_machine_check(mcic)   machine-check conditions (mcic::*), taken when enabled;
+//!                                  exigent ones while disabled: check stop (check_stopped())
 //!   cpu.reset(clear)               initial CPU reset, or clear reset (storage and keys too)
 //!   cpu.set_mode(Mode), counters(), set_time_source(..), tod(), set_tod(..)
 //!   cpu.read_real / write_real     real storage (prefixing, no key check) for channels and CP
@@ -47,11 +50,15 @@ mod blocks;
 mod dat;
 mod exec;
 mod intr;
+mod per;
 mod timer;
 
 pub(crate) use access::Span;
 pub use dat::DatFault;
 pub use intr::mcic;
+pub use per::{
+    BRANCH as PER_BRANCH, FETCH as PER_FETCH, REGISTER as PER_REGISTER, STORE as PER_STORE,
+};
 pub use timer::TimeSource;
 
 use crate::format::Insn;
@@ -160,6 +167,11 @@ pub enum Exit {
         /// Could an interruption end this wait?
         enabled: bool,
     },
+    /// The processor is in the check-stop state: an exigent machine-check condition
+    /// arrived while machine checks were disabled (PSW bit 13 zero) and the check-stop
+    /// control (CR14 bit 0) was one. It executes no instructions and takes no
+    /// interruptions until a CPU reset ([`Cpu::reset`]). PoO "Check-Stop State".
+    CheckStop,
 }
 
 /// How the processor is being run.
@@ -220,6 +232,11 @@ pub struct Cpu {
     pub(crate) blocks: blocks::Blocks,
     /// Pending interruptions.
     pub(crate) irq: intr::Pending,
+    /// Program-event recording: the events of the current instruction, and one not yet
+    /// presented.
+    pub(crate) per: per::Per,
+    /// The check-stop state: no instructions or interruptions until a CPU reset.
+    pub(crate) check_stop: bool,
     /// TOD clock, clock comparator, CPU timer, interval timer.
     pub(crate) clocks: timer::Clocks,
     /// The exit an instruction recorded before returning [`Stop::Exit`].
@@ -268,6 +285,8 @@ impl Cpu {
             tlb: access::Tlb::new(),
             blocks: blocks::Blocks::new(),
             irq: intr::Pending::default(),
+            per: per::Per::default(),
+            check_stop: false,
             clocks: timer::Clocks::new(TimeSource::default()),
             exit: None,
             ex_active: false,
@@ -296,6 +315,8 @@ impl Cpu {
     /// and floating-point registers, storage and storage keys. PoO "Resets".
     pub fn reset(&mut self, clear: bool) {
         self.irq = intr::Pending::default();
+        self.per = per::Per::default();
+        self.check_stop = false;
         self.psw = Psw::default();
         self.psw_invalid = None;
         self.prefix = 0;

@@ -546,7 +546,7 @@ pub(crate) fn mvcl(cpu: &mut Cpu, i: Rr) -> ExecResult {
         if l2 > 0 {
             n = n.min(l2).min(0x800 - (a2 & 0x7FF));
             let s = cpu.resolve(a2, false)?;
-            let d = cpu.resolve(a1, true)?;
+            let d = cpu.resolve_n(a1, true, n as usize)?;
             let (s, d, k) = (s, d, n as usize);
             if s + k <= cpu.storage.size() && d + k <= cpu.storage.size() {
                 cpu.storage.touch(d, k);
@@ -555,7 +555,7 @@ pub(crate) fn mvcl(cpu: &mut Cpu, i: Rr) -> ExecResult {
             a2 = (a2 + n) & 0x00FF_FFFF;
             l2 -= n;
         } else {
-            let d = cpu.resolve(a1, true)?;
+            let d = cpu.resolve_n(a1, true, n as usize)?;
             let k = n as usize;
             cpu.storage.touch(d, k);
             if let Some(dst) = cpu.storage.mem.get_mut(d..d + k) {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod case;
+pub mod herc;
 
 use s370::cpu::{Cpu, Exit};
 
