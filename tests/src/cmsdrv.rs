@@ -234,7 +234,11 @@ fn write_files(sys: &System, t: &Transcript, stamp: Timestamp) -> Result<(), Fai
             let path = transcripts_dir().join("programs").join(src);
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
-            let a = s370::asm::assemble(&text, &s370::asm::Options::default().named(src))
+            // The CMS macro library (WRTERM, RDTERM, FSCB, FSREAD, ...: cms/s370/maclib).
+            let opts = cms::s370::MACLIB
+                .iter()
+                .fold(s370::asm::Options::default().named(src), |o, (n, t)| o.member(n, t));
+            let a = s370::asm::assemble(&text, &opts)
                 .map_err(|e| Failure(format!("assembling {src}: {e}")))?;
             (FsRecFm::F, 80, a.object.chunks(80).map(<[u8]>::to_vec).collect())
         } else {

@@ -8,14 +8,8 @@ use tests::transcript::ReadyStyle;
 
 /// The x86 CMS runs all of these (`cp/tests/x86_transcripts.rs`).
 const NOT_YET: &[&str] = &[
-    "attention-ht-rt",
     "attention-hx",
-    "debug",
     "listfile-exec",
-    "program-check",
-    "program-console-fileio",
-    "program-genmod",
-    "program-load-start",
 ];
 
 fn run(name: &str) {
@@ -97,10 +91,13 @@ transcripts! {
     listfile_options => "listfile-options",
     print => "print",
     profile_ipl => "profile-ipl",
+    program_attention_hx => "program-attention-hx",
     program_check => "program-check",
     program_console_fileio => "program-console-fileio",
     program_genmod => "program-genmod",
+    program_link_debug => "program-link-debug",
     program_load_start => "program-load-start",
+    program_macros => "program-macros",
     punch_header => "punch-header",
     query_settings => "query-settings",
     rename => "rename",
