@@ -25,7 +25,7 @@ pub fn build() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo:rerun-if-changed={}", root.display());
     println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
-    for d in ["macros", "nucleus", "maclib", "resident", "ipl"] {
+    for d in ["macros", "nucleus", "maclib", "resident", "ipl", "samples"] {
         watch_dir(&root.join(d));
     }
 
@@ -145,6 +145,25 @@ pub fn build() {
     for m in &macs {
         let name = m.file_stem().and_then(|s| s.to_str()).expect("a name").to_ascii_uppercase();
         let _ = writeln!(rs, "    ({name:?}, include_str!({:?})),", m.display().to_string());
+    }
+    let _ = writeln!(rs, "];");
+    // Sample programs for the S-disk: source and the TEXT deck the assembler makes of it.
+    let _ = writeln!(rs, "/// Sample programs shipped on the S-disk: name, source, TEXT deck.");
+    let _ = writeln!(rs, "pub const SAMPLES: &[(&str, &str, &[u8])] = &[");
+    let mut samples: Vec<PathBuf> = list(&root.join("samples"), "assemble");
+    samples.sort();
+    for src in &samples {
+        let name = src.file_stem().and_then(|s| s.to_str()).expect("a name").to_ascii_uppercase();
+        let sopts = Options::default().named(&name).maclib(root.join("maclib"));
+        let a = assemble_or_die(src, &sopts, &out);
+        let deck = out.join(format!("sample-{name}.text"));
+        std::fs::write(&deck, &a.object).expect("writing a sample TEXT deck");
+        let _ = writeln!(
+            rs,
+            "    ({name:?}, include_str!({:?}), include_bytes!({:?})),",
+            src.display().to_string(),
+            deck.display().to_string()
+        );
     }
     let _ = writeln!(rs, "];");
     let symbols: BTreeMap<&str, u32> =

@@ -162,6 +162,14 @@ pub fn write_system_disk(
         let lib = maclib_records(cms::s370::MACLIB);
         disk.write_file(id, mode, RecFm::F, 80, WriteMode::New, &lib, when).map_err(fs)?;
     }
+    for (name, source, deck) in cms::s370::SAMPLES {
+        let src: Vec<Vec<u8>> = source.lines().map(|l| card(&l.to_string())).collect();
+        let id = FileId::new(name, "ASSEMBLE").map_err(|e| e.to_string())?;
+        disk.write_file(id, mode, RecFm::F, 80, WriteMode::New, &src, when).map_err(fs)?;
+        let text: Vec<Vec<u8>> = deck.chunks(80).map(<[u8]>::to_vec).collect();
+        let id = FileId::new(name, "TEXT").map_err(|e| e.to_string())?;
+        disk.write_file(id, mode, RecFm::F, 80, WriteMode::New, &text, when).map_err(fs)?;
+    }
     let mut dev = disk.into_device();
     let [r1, r2] = cms::s370::ipl_records(&at);
     use cms::fs::BlockDevice as _;

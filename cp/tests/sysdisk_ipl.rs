@@ -64,7 +64,20 @@ fn the_190_is_the_cms_system_disk() {
         .files()
         .map(|f| format!("{} {}", f.id.fname.to_text(), f.id.ftype.to_text()))
         .collect();
-    assert_eq!(names, ["CMSNUC MAP"]);
+    // The nucleus map, the program macro library and the sample programs (source and TEXT).
+    let mut expect = vec!["CMSNUC MAP".to_string()];
+    if !cms::s370::MACLIB.is_empty() {
+        expect.push("CMSLIB MACLIB".to_string());
+    }
+    for (name, _, _) in cms::s370::SAMPLES {
+        expect.push(format!("{name} ASSEMBLE"));
+        expect.push(format!("{name} TEXT"));
+    }
+    let mut names = names;
+    names.sort();
+    expect.sort();
+    assert_eq!(names, expect);
+    assert!(cms::s370::SAMPLES.iter().any(|s| s.0 == "HELLO"), "the HELLO sample is shipped");
     let map = cms::fs::FileId::new("CMSNUC", "MAP").expect("fileid");
     let fst = disk.find(&map).expect("the map");
     assert_eq!(fst.mode().expect("a mode").to_string(), "A2");
@@ -134,7 +147,9 @@ fn ipl_190_starts_cms_as_ipl_cms_does() {
         let out = step(t, "listfile * * s", "R;");
         assert!(out.iter().any(|l| l.starts_with("CMSNUC   MAP      S2")), "{out:?}");
         let out = step(t, "query disk s", "R;");
-        assert!(out.iter().any(|l| l.starts_with("S (190): 1 FILES")), "{out:?}");
+        let files = 2 + 2 * cms::s370::SAMPLES.len();
+        let want = format!("S (190): {files} FILES");
+        assert!(out.iter().any(|l| l.starts_with(&want)), "{out:?}");
     }
     // IPL 190 PARM: the parameter is taken and CMS comes up the same.
     step(&alice, "#cp ipl 190 parm autocr", "CMS VERSION 6.0 - ");
