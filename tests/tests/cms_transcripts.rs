@@ -11,7 +11,6 @@ const NOT_YET: &[&str] = &[
     "attention-ht-rt",
     "attention-hx",
     "debug",
-    "listfile-exec",
     "program-check",
     "program-console-fileio",
     "program-genmod",
@@ -56,6 +55,7 @@ macro_rules! transcripts {
 transcripts! {
     abbreviations => "abbreviations",
     access_release => "access-release",
+    append_after_read => "append-after-read",
     attention_ht_rt => "attention-ht-rt",
     attention_hx => "attention-hx",
     copyfile_basic => "copyfile-basic",
