@@ -9,7 +9,6 @@ use tests::transcript::ReadyStyle;
 /// The x86 CMS runs all of these (`cp/tests/x86_transcripts.rs`).
 const NOT_YET: &[&str] = &[
     "attention-hx",
-    "listfile-exec",
 ];
 
 fn run(name: &str) {
@@ -50,6 +49,7 @@ macro_rules! transcripts {
 transcripts! {
     abbreviations => "abbreviations",
     access_release => "access-release",
+    append_after_read => "append-after-read",
     attention_ht_rt => "attention-ht-rt",
     attention_hx => "attention-hx",
     copyfile_basic => "copyfile-basic",
