@@ -267,6 +267,7 @@ impl User {
             kicker: Mutex::new(kicker),
             vm_id: OnceLock::new(),
             logged_off: Default::default(),
+            lock_waiters: Default::default(),
             term_name: Mutex::new(None),
             sys: Arc::downgrade(sys),
         });

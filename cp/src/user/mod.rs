@@ -19,7 +19,7 @@ pub mod diag;
 mod input;
 mod run;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 
 use crate::backend::Kicker;
@@ -175,6 +175,10 @@ pub struct User {
     kicker: Mutex<Kicker>,
     vm_id: OnceLock<VmId>,
     logged_off: AtomicBool,
+    /// Threads waiting in [`User::lock`] (a terminal's input, a command): while there are
+    /// any, the dispatcher gives the machine no new slice, so a guest that never waits
+    /// cannot keep its own user (PA1, `#CP`, FORCE) out of its state.
+    lock_waiters: AtomicUsize,
     term_name: Mutex<Option<String>>,
     sys: Weak<System>,
 }
@@ -186,9 +190,29 @@ impl std::fmt::Debug for User {
 }
 
 impl User {
-    /// Locks the user's state.
+    /// Locks the user's state. If the machine is running a slice, the slice is ended and
+    /// no new one starts until the lock is held, so this waits for at most the rest of one
+    /// chunk of the guest's instructions, however busy the guest is.
     pub fn lock(&self) -> MutexGuard<'_, UserState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        match self.state.try_lock() {
+            Ok(g) => return g,
+            Err(std::sync::TryLockError::Poisoned(p)) => return p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {}
+        }
+        self.lock_waiters.fetch_add(1, Ordering::AcqRel);
+        self.kick();
+        let g = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        self.lock_waiters.fetch_sub(1, Ordering::AcqRel);
+        g
+    }
+
+    /// Locks the user's state for the dispatcher's slice, or `None` when another thread
+    /// waits in [`User::lock`] (the slice then yields to it).
+    pub(crate) fn lock_for_slice(&self) -> Option<MutexGuard<'_, UserState>> {
+        if self.lock_waiters.load(Ordering::Acquire) != 0 {
+            return None;
+        }
+        Some(self.state.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// Locks the user's state if nobody holds it now.

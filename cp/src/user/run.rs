@@ -45,7 +45,11 @@ impl Dispatchable for User {
             return stopped;
         }
         let (out, deferred) = {
-            let mut st = self.lock();
+            let Some(mut st) = self.lock_for_slice() else {
+                // Someone waits for this user's state: let them have it first.
+                std::thread::yield_now();
+                return SliceOutcome { end: SliceEnd::Preempted, used_ns: 1 };
+            };
             let out = st.run_slice(&sys, self, slice);
             (out, st.deferred.take())
         };
