@@ -146,7 +146,7 @@ mod tests {
         let recs: Vec<Vec<u8>> = vec![s370::ebcdic::from_str("&CONTROL OFF"); 3];
         let mode = FileMode::parse("A1").expect("mode");
         disk.write_file(
-            id.clone(),
+            id,
             mode,
             RecFm::V,
             0,

@@ -7,9 +7,7 @@ use tests::cmsdrv::run_file;
 use tests::transcript::ReadyStyle;
 
 /// The x86 CMS runs all of these (`cp/tests/x86_transcripts.rs`).
-const NOT_YET: &[&str] = &[
-    "attention-hx",
-];
+const NOT_YET: &[&str] = &["attention-hx"];
 
 fn run(name: &str) {
     if NOT_YET.contains(&name) {

@@ -114,10 +114,10 @@ fn our_terminal_model_logs_on() {
     let pump = |c: &mut Connection, t: &mut Terminal3270, what: &str| {
         let deadline = Instant::now() + Duration::from_secs(10);
         while !(has(t, what) && t.lock().is_none()) && Instant::now() < deadline {
-            if let Ok(Some(rec)) = c.recv(Duration::from_millis(100)) {
-                if let Ok(Some(reply)) = t.host_record(&rec) {
-                    let _ = c.send(&reply);
-                }
+            if let Ok(Some(rec)) = c.recv(Duration::from_millis(100))
+                && let Ok(Some(reply)) = t.host_record(&rec)
+            {
+                let _ = c.send(&reply);
             }
         }
         has(t, what)

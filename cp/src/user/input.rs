@@ -169,13 +169,12 @@ impl User {
                 return false;
             }
             let out = crate::command::answer(sys, self, &mut st, raw);
-            if st.prompt.is_none() {
-                if let Some((mut gpr, ry)) = st.held_diag.take() {
-                    gpr[ry] = out.rc as u32;
-                    let _ =
-                        st.vm.backend.complete(crate::backend::Completion::Service { gpr, cc: 0 });
-                    self.wake(Wake::Interactive);
-                }
+            if st.prompt.is_none()
+                && let Some((mut gpr, ry)) = st.held_diag.take()
+            {
+                gpr[ry] = out.rc as u32;
+                let _ = st.vm.backend.complete(crate::backend::Completion::Service { gpr, cc: 0 });
+                self.wake(Wake::Interactive);
             }
             st.deferred.take()
         };

@@ -211,7 +211,7 @@ impl Disks {
                             && self.visible(d, f)
                     })
                     .collect();
-            on_disk.sort_by(|a, b| a.id.cmp(&b.id));
+            on_disk.sort_by_key(|a| a.id);
             out.extend(on_disk.into_iter().map(|f| (l, f)));
         }
         out

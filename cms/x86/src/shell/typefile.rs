@@ -66,7 +66,7 @@ impl<H: Host> Cms<'_, H> {
         if ops.len() > 5 {
             return self.bad_parameter("TYP", &ops[5]);
         }
-        let m = ops.get(2).map_or("A", String::as_str).into();
+        let m = ops.get(2).map_or("A", String::as_str);
         let shown = fid(&ops[0], &ops[1], m);
         let fname = match self.exact_name("TYP", &ops[0], &shown) {
             Ok(n) => n,

@@ -142,7 +142,7 @@ pub fn main(args: Args) -> anyhow::Result<()> {
             let _ =
                 writeln!(out, "FILENAME FILETYPE FM FORMAT  LRECL    RECS BLOCKS DATE     TIME");
             let mut files: Vec<_> = disk.files().collect();
-            files.sort_by(|a, b| a.id.to_string().cmp(&b.id.to_string()));
+            files.sort_by_key(|a| a.id.to_string());
             for f in files {
                 let (fname, ftype) = (f.id.fname.to_text(), f.id.ftype.to_text());
                 let _ = writeln!(
@@ -223,13 +223,13 @@ pub fn main(args: Args) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         Command::Format { image, label, create, extent } => {
-            if let Some(cyls) = create {
-                if !image.exists() {
-                    let volser: String = label.chars().take(6).collect();
-                    let dt = DasdType::by_name("3350").context("3350 geometry")?;
-                    Volume::create(&image, dt, cyls, &volser.to_ascii_uppercase())
-                        .with_context(|| format!("creating {}", image.display()))?;
-                }
+            if let Some(cyls) = create
+                && !image.exists()
+            {
+                let volser: String = label.chars().take(6).collect();
+                let dt = DasdType::by_name("3350").context("3350 geometry")?;
+                Volume::create(&image, dt, cyls, &volser.to_ascii_uppercase())
+                    .with_context(|| format!("creating {}", image.display()))?;
             }
             let (vol, _tmp) = open(&image, true)?;
             let md = blocks(vol, &extent)?;
