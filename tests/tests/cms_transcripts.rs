@@ -8,7 +8,6 @@ use tests::transcript::ReadyStyle;
 
 /// The x86 CMS runs all of these (`cp/tests/x86_transcripts.rs`).
 const NOT_YET: &[&str] = &[
-    "attention-hx",
     "listfile-exec",
 ];
 
