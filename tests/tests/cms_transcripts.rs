@@ -1,19 +1,11 @@
 //! Runs every CMS session transcript (`tests/cms/*.cmst`) against the S/370 CMS: one test per
-//! transcript, each on a fresh default system (the driver is `tests::cmsdrv`). Transcripts
-//! that need what the S/370 CMS does not have yet are listed in [`NOT_YET`] and reported as
-//! skipped, so the list is exactly what is missing (issue 7 stays open until it is empty).
+//! transcript, each on a fresh default system (the driver is `tests::cmsdrv`). The x86 CMS
+//! runs the same transcripts (`cp/tests/x86_transcripts.rs`).
 
 use tests::cmsdrv::run_file;
 use tests::transcript::ReadyStyle;
 
-/// The x86 CMS runs all of these (`cp/tests/x86_transcripts.rs`).
-const NOT_YET: &[&str] = &["attention-hx"];
-
 fn run(name: &str) {
-    if NOT_YET.contains(&name) {
-        println!("skipped: {name}: needs a command the S/370 CMS does not have yet");
-        return;
-    }
     let path = tests::cmsdrv::transcripts_dir().join(format!("{name}.cmst"));
     if let Err(e) = run_file(&path, ReadyStyle::R) {
         panic!("{e}");
