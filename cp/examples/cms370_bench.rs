@@ -93,20 +93,8 @@ struct Run {
 
 fn run(ours: bool) -> Run {
     let dir = tempfile::tempdir().expect("tempdir");
-    for (name, text) in cp::defaults::r6::FILES {
-        let text: String = text
-            .lines()
-            .map(|l| {
-                if ours && l.starts_with("SAVESYS CMS ") {
-                    "SAVESYS CMS 256 0 BUILTIN IPL"
-                } else {
-                    l
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
-        std::fs::write(dir.path().join(name), text).expect("write config");
-    }
+    let cms = if ours { cp::defaults::r6::Cms::Ours } else { cp::defaults::r6::Cms::Ibm };
+    cp::defaults::r6::write_files(dir.path(), cms).expect("write config");
     std::fs::create_dir_all(dir.path().join("volumes")).expect("volumes");
     prepare(&dir.path().join("volumes"));
     let sys = System::start(&StartOptions {

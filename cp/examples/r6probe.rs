@@ -43,9 +43,7 @@ fn main() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    for (name, text) in cp::defaults::r6::FILES {
-        std::fs::write(dir.path().join(name), text).expect("write config");
-    }
+    cp::defaults::r6::write_files(dir.path(), cp::defaults::r6::Cms::Ibm).expect("write config");
     let sys = System::start(&StartOptions {
         data_dir: dir.path().to_path_buf(),
         deterministic: false,

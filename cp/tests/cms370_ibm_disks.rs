@@ -13,11 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use cms::fs::{CmsDisk, FileId, ebcdic};
-use cp::dasd::MinidiskBlocks;
+use cms::fs::{FileId, ebcdic};
 use cp::system::{StartOptions, System};
 use cp::user::User;
-use s370::devices::ckd::Volume;
 
 fn shared() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
@@ -48,23 +46,8 @@ struct Session {
 impl Session {
     fn start() -> Session {
         let dir = tempfile::tempdir().expect("tempdir");
-        for (name, text) in cp::defaults::r6::FILES {
-            let text = if name == "SYSTEM.CONFIG" {
-                text.lines()
-                    .map(|l| {
-                        if l.starts_with("SAVESYS CMS ") {
-                            "SAVESYS CMS 256 0 BUILTIN IPL"
-                        } else {
-                            l
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            } else {
-                text.to_string()
-            };
-            std::fs::write(dir.path().join(name), text).expect("write config");
-        }
+        cp::defaults::r6::write_files(dir.path(), cp::defaults::r6::Cms::Ours)
+            .expect("write config");
         let sys = System::start(&StartOptions {
             data_dir: dir.path().to_path_buf(),
             deterministic: false,
@@ -100,16 +83,6 @@ impl Session {
     }
 }
 
-fn open_disk(image: &Path) -> CmsDisk<MinidiskBlocks> {
-    let vol = Arc::new(Volume::open(image, false).expect("open the image copy"));
-    let cyls = vol.cylinders();
-    CmsDisk::mount(MinidiskBlocks::new(vol, 0, cyls)).expect("a CMS disk")
-}
-
-fn text(recs: &[Vec<u8>]) -> Vec<String> {
-    recs.iter().map(|r| ebcdic::decode(r).trim_end().to_string()).collect()
-}
-
 #[test]
 fn our_cms_lists_and_types_ibm_disks_and_writes_files_ibm_tools_read() {
     let Some(_data) = data() else { return };
@@ -122,7 +95,7 @@ fn our_cms_lists_and_types_ibm_disks_and_writes_files_ibm_tools_read() {
     assert!(out[1].starts_with("R;"), "{out:#?}");
     let out = s.cmd("LISTFILE * * B");
     let listed: Vec<String> = out[..out.len() - 1].to_vec();
-    let mut d19 = open_disk(&vols.join("maint-19d.3350.ckd"));
+    let mut d19 = common::open_disk(&vols.join("maint-19d.3350.ckd"));
     let mut expect: Vec<String> = d19
         .files()
         .map(|f| {
@@ -140,7 +113,7 @@ fn our_cms_lists_and_types_ibm_disks_and_writes_files_ibm_tools_read() {
     // TYPE of a V file and of a 565-record F file, against cms::fs's reading.
     for (fname, ftype) in [("HELLO", "C"), ("FORTH", "$HELP$")] {
         let id = FileId::new(fname, ftype).expect("fileid");
-        let want = text(&d19.read_records(&id).expect("read with cms::fs"));
+        let want = common::ebcdic_lines(&d19.read_records(&id).expect("read with cms::fs"));
         let out = s.cmd(&format!("TYPE {fname} {ftype} B"));
         let got: Vec<String> =
             out[..out.len() - 1].iter().map(|l| l.trim_end().to_string()).collect();
@@ -155,7 +128,7 @@ fn our_cms_lists_and_types_ibm_disks_and_writes_files_ibm_tools_read() {
     let dir = s.logoff();
     let vols = dir.path().join("volumes");
     let image = vols.join("cmsuser-191.3350.ckd");
-    let mut a = open_disk(&image);
+    let mut a = common::open_disk(&image);
     let forth = FileId::new("FORTH", "$HELP$").expect("fileid");
     let hello = FileId::new("HELLO", "C").expect("fileid");
     let orig = d19.read_records(&forth).expect("19D FORTH");
@@ -200,5 +173,5 @@ fn our_cms_lists_and_types_ibm_disks_and_writes_files_ibm_tools_read() {
     assert!(out.status.success(), "cmsfs.py cat: {}", String::from_utf8_lossy(&out.stderr));
     let cat: Vec<String> =
         String::from_utf8_lossy(&out.stdout).lines().map(|l| l.trim_end().to_string()).collect();
-    assert_eq!(cat, text(&orig), "cmsfs.py reads the copy our CMS wrote");
+    assert_eq!(cat, common::ebcdic_lines(&orig), "cmsfs.py reads the copy our CMS wrote");
 }

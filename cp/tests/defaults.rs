@@ -184,3 +184,22 @@ fn r6_example_matches_the_shared_data() {
         assert_eq!(len, u64::from(s.pages + 1) * 4096, "{}: state page + pages", s.name);
     }
 }
+
+#[test]
+fn the_r6_files_with_our_cms_change_only_the_cms_saved_system() {
+    for cms in [defaults::r6::Cms::Ibm, defaults::r6::Cms::Ours] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        defaults::r6::write_files(dir.path(), cms).expect("write");
+        let text =
+            std::fs::read_to_string(dir.path().join(defaults::SYSTEM_CONFIG_FILE)).expect("read");
+        let c = config::parse(&text, "SYSTEM.CONFIG").expect("parses");
+        let ibm = defaults::r6::system_config();
+        assert_eq!(c.volumes, ibm.volumes);
+        let cms_sys = c.saved_systems.iter().find(|s| s.name == "CMS").expect("CMS");
+        assert_eq!(matches!(cms_sys.source, SavedSource::Builtin), cms == defaults::r6::Cms::Ours);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(defaults::USER_DIRECT_FILE)).expect("read"),
+            defaults::r6::USER_DIRECT
+        );
+    }
+}

@@ -45,9 +45,8 @@ impl Session {
     fn start(prepare: impl FnOnce(&Path)) -> Option<Session> {
         data()?;
         let dir = tempfile::tempdir().expect("tempdir");
-        for (name, text) in cp::defaults::r6::FILES {
-            std::fs::write(dir.path().join(name), text).expect("write config");
-        }
+        cp::defaults::r6::write_files(dir.path(), cp::defaults::r6::Cms::Ibm)
+            .expect("write config");
         std::fs::create_dir_all(dir.path().join("volumes")).expect("volumes");
         prepare(&dir.path().join("volumes"));
         let sys = System::start(&StartOptions {
@@ -109,16 +108,6 @@ impl Session {
         self.user.logoff(&self.sys, false);
         self.dir
     }
-}
-
-fn open_disk(image: &Path) -> CmsDisk<MinidiskBlocks> {
-    let vol = Arc::new(Volume::open(image, false).expect("open the image copy"));
-    let cyls = vol.cylinders();
-    CmsDisk::mount(MinidiskBlocks::new(vol, 0, cyls)).expect("a CMS disk")
-}
-
-fn text(recs: &[Vec<u8>]) -> Vec<String> {
-    recs.iter().map(|r| ebcdic::decode(r).trim_end().to_string()).collect()
 }
 
 /// The A-disk copy with two files written by `cms::fs`: TESTR6 EXEC (ours) and FSQRY
@@ -316,7 +305,7 @@ fn ibm_cms_nucleus_file_functions_debug_and_indicate() {
 
     // After LOGOFF, cms::fs reads what real CMS wrote on the copy.
     let dir = s.logoff();
-    let mut disk = open_disk(&dir.path().join("volumes/cmsuser-191.3350.ckd"));
+    let mut disk = common::open_disk(&dir.path().join("volumes/cmsuser-191.3350.ckd"));
     let report = disk.check().expect("check");
     assert!(report.is_clean(), "{:?}", report.problems);
     assert!(disk.find(&FileId::new("TESTBLKS", "EXEC").expect("id")).is_none());
@@ -326,7 +315,7 @@ fn ibm_cms_nucleus_file_functions_debug_and_indicate() {
     assert_eq!(recs.len(), usize::from(module.records));
     assert!(recs.len() >= 2, "header and storage image: {module:?}");
     let map = disk.read_records(&FileId::new("LOAD", "MAP").expect("id")).expect("LOAD MAP");
-    println!("LOAD MAP:\n{}", text(&map).join("\n"));
+    println!("LOAD MAP:\n{}", common::ebcdic_lines(&map).join("\n"));
     assert!(!map.is_empty(), "LOAD MAP is empty");
     // Every other file is as the listing of the original disk has it.
     for (fname, ftype, recfm, lrecl, recs, blocks) in listing(&data, "cmsuser-191") {
@@ -342,5 +331,5 @@ fn ibm_cms_nucleus_file_functions_debug_and_indicate() {
         assert_eq!(disk.read_records(&id).expect("read").len(), usize::from(recs));
     }
     let profile = disk.read_records(&FileId::new("PROFILE", "EXEC").expect("id")).expect("read");
-    assert_eq!(text(&profile)[0], "&CONTROL OFF NOMSG");
+    assert_eq!(common::ebcdic_lines(&profile)[0], "&CONTROL OFF NOMSG");
 }

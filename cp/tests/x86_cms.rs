@@ -38,16 +38,6 @@ USER X86TWO X86TWO 16M 64M G
  MDISK 191 3350 015 002 X86VOL MR ALL WRITE MULT
 ";
 
-fn kvm() -> bool {
-    match cp::backend::x86::available() {
-        Ok(()) => true,
-        Err(e) => {
-            println!("skipped: /dev/kvm not available ({e})");
-            false
-        }
-    }
-}
-
 fn start() -> (tempfile::TempDir, Arc<System>) {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("SYSTEM.CONFIG"), CONFIG).expect("config");
@@ -85,28 +75,12 @@ fn wait_reading(user: &Arc<User>) {
 
 #[test]
 fn x86_user_logs_on_ipls_cms_and_works_with_files() {
-    if !kvm() {
+    if !common::kvm() {
         return;
     }
     let (dir, sys) = start();
     // A file put on the A-disk by the host, before logon.
-    {
-        let vol = Arc::clone(&sys.volumes["X86VOL"]);
-        let mut disk = cms::fs::CmsDisk::mount(cp::dasd::MinidiskBlocks::new(vol, 10, 5))
-            .expect("the A-disk is formatted");
-        let recs: Vec<Vec<u8>> =
-            ["FIRST LINE", "SECOND LINE"].iter().map(|l| cms::fs::ebcdic::encode(l)).collect();
-        disk.write_file(
-            cms::fs::FileId::new("HELLO", "DATA").expect("fileid"),
-            cms::fs::FileMode::parse("A1").expect("mode"),
-            cms::fs::RecFm::V,
-            0,
-            cms::fs::WriteMode::New,
-            &recs,
-            cms::fs::Timestamp::new(2026, 11, 23, 12, 0),
-        )
-        .expect("write");
-    }
+    common::put_v_file(&sys, "X86VOL", (10, 5), ("HELLO", "DATA"), &["FIRST LINE", "SECOND LINE"]);
     let screen = Arc::new(Screen::default());
     let user = User::logon(&sys, "x86user", "x86user", Some(screen.clone())).expect("logon");
     let banner = screen.wait(0, 20, |l| l.starts_with("CMS VERSION 6.0")).expect("the banner");
@@ -172,7 +146,7 @@ fn x86_user_logs_on_ipls_cms_and_works_with_files() {
 
 #[test]
 fn x86_machine_reports_its_type_and_counters() {
-    if !kvm() {
+    if !common::kvm() {
         return;
     }
     let (_dir, sys) = start();

@@ -50,16 +50,6 @@ USER BAD5 BAD5 4M 16M G
  CONSOLE 009 3215
 ";
 
-fn kvm() -> bool {
-    match cp::backend::x86::available() {
-        Ok(()) => true,
-        Err(e) => {
-            println!("skipped: /dev/kvm not available ({e})");
-            false
-        }
-    }
-}
-
 fn start() -> (tempfile::TempDir, Arc<System>) {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("SYSTEM.CONFIG"), CONFIG).expect("config");
@@ -102,7 +92,7 @@ const TRIPLE_FAULT: &[u8] = &[0x0F, 0x0B];
 
 #[test]
 fn misbehaving_guests_are_stopped_or_preempted_and_others_run_on() {
-    if !kvm() {
+    if !common::kvm() {
         return;
     }
     let (_dir, sys) = start();
@@ -184,7 +174,7 @@ fn misbehaving_guests_are_stopped_or_preempted_and_others_run_on() {
 
 #[test]
 fn sensitive_instruction_probe_per_flavour() {
-    if !kvm() {
+    if !common::kvm() {
         return;
     }
     let kvm = x86_backend::Kvm::open().expect("kvm");
@@ -317,26 +307,11 @@ fn fuzz_program() -> Vec<u8> {
 
 #[test]
 fn garbage_calls_cannot_hurt_cp_or_other_users() {
-    if !kvm() {
+    if !common::kvm() {
         return;
     }
     let (_dir, sys) = start();
-    {
-        let vol = Arc::clone(&sys.volumes["X86VOL"]);
-        let mut d =
-            cms::fs::CmsDisk::mount(cp::dasd::MinidiskBlocks::new(vol, 1, 2)).expect("disk");
-        let recs = vec![cms::fs::ebcdic::encode("KEEP ME")];
-        d.write_file(
-            cms::fs::FileId::new("KEEP", "DATA").expect("fileid"),
-            cms::fs::FileMode::parse("A1").expect("mode"),
-            cms::fs::RecFm::V,
-            0,
-            cms::fs::WriteMode::New,
-            &recs,
-            cms::fs::Timestamp::new(2026, 11, 24, 12, 0),
-        )
-        .expect("write");
-    }
+    common::put_v_file(&sys, "X86VOL", (1, 2), ("KEEP", "DATA"), &["KEEP ME"]);
     let ws = Arc::new(Screen::default());
     let worker = User::logon(&sys, "worker", "worker", Some(ws.clone())).expect("logon");
     ws.wait_line(0, 20, |l| l.starts_with("CMS VERSION")).expect("banner");

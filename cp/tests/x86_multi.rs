@@ -41,16 +41,6 @@ fn directory() -> String {
     d
 }
 
-fn kvm() -> bool {
-    match cp::backend::x86::available() {
-        Ok(()) => true,
-        Err(e) => {
-            println!("skipped: /dev/kvm not available ({e})");
-            false
-        }
-    }
-}
-
 fn is_ready(l: &str) -> bool {
     l.starts_with("R;") || l.starts_with("R(")
 }
@@ -108,25 +98,14 @@ impl Session {
 /// The host writes `SEED DATA A1` on each user's A-disk: one line naming the user.
 fn seed(sys: &Arc<System>) {
     for (u, _, cyl) in USERS {
-        let blocks = cp::dasd::MinidiskBlocks::new(Arc::clone(&sys.volumes["VMUSR"]), cyl, 5);
-        let mut disk = cms::fs::CmsDisk::mount(blocks).expect("the A-disk is formatted");
-        let recs = vec![cms::fs::ebcdic::encode(&format!("{u} WAS HERE"))];
-        disk.write_file(
-            cms::fs::FileId::new("SEED", "DATA").expect("fileid"),
-            cms::fs::FileMode::parse("A1").expect("mode"),
-            cms::fs::RecFm::V,
-            0,
-            cms::fs::WriteMode::New,
-            &recs,
-            cms::fs::Timestamp::new(2026, 11, 24, 12, 0),
-        )
-        .expect("write");
+        let line = format!("{u} WAS HERE");
+        common::put_v_file(sys, "VMUSR", (cyl, 5), ("SEED", "DATA"), &[line.as_str()]);
     }
 }
 
 #[test]
 fn x86_cms_users_work_at_once_and_share_disks_and_spool_with_s370_cms() {
-    if !kvm() {
+    if !common::kvm() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");

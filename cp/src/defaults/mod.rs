@@ -65,6 +65,31 @@ pub mod r6 {
     pub const FILES: [(&str, &str); 2] =
         [(SYSTEM_CONFIG_FILE, SYSTEM_CONFIG), (USER_DIRECT_FILE, USER_DIRECT)];
 
+    /// Which CMS an R6 data directory IPLs for `IPL CMS`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Cms {
+        /// IBM's saved segment from `../shared/data` (as [`SYSTEM_CONFIG`] says).
+        Ibm,
+        /// This project's built-in S/370 CMS, on IBM's disks.
+        Ours,
+    }
+
+    /// Writes the files of an R6 data directory into `dir`, `IPL CMS` giving `cms`.
+    pub fn write_files(dir: &std::path::Path, cms: Cms) -> std::io::Result<()> {
+        let config = match cms {
+            Cms::Ibm => SYSTEM_CONFIG.to_string(),
+            Cms::Ours => SYSTEM_CONFIG
+                .lines()
+                .map(|l| {
+                    if l.starts_with("SAVESYS CMS ") { "SAVESYS CMS 256 0 BUILTIN IPL" } else { l }
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        };
+        std::fs::write(dir.join(SYSTEM_CONFIG_FILE), config)?;
+        std::fs::write(dir.join(USER_DIRECT_FILE), USER_DIRECT)
+    }
+
     /// The R6 configuration, parsed.
     pub fn system_config() -> SystemConfig {
         config::parse(SYSTEM_CONFIG, "r6/SYSTEM.CONFIG")

@@ -293,3 +293,51 @@ pub fn read_cards(user: &Arc<User>) {
         &[(0x48, &caw), (0x488, &WAIT_600D), (0x490, &WAIT_BAD), (0x500, &read)],
     );
 }
+
+/// Whether KVM can run x86 machines here; prints the skip line when it cannot.
+pub fn kvm() -> bool {
+    match cp::backend::x86::available() {
+        Ok(()) => true,
+        Err(e) => {
+            println!("skipped: /dev/kvm not available ({e})");
+            false
+        }
+    }
+}
+
+/// The CMS file system on a whole volume image (a copy of one of IBM's R6 disks).
+pub fn open_disk(image: &Path) -> cms::fs::CmsDisk<cp::dasd::MinidiskBlocks> {
+    let vol =
+        Arc::new(s370::devices::ckd::Volume::open(image, false).expect("open the image copy"));
+    let cyls = vol.cylinders();
+    cms::fs::CmsDisk::mount(cp::dasd::MinidiskBlocks::new(vol, 0, cyls)).expect("a CMS disk")
+}
+
+/// Records as text: EBCDIC decoded, trailing blanks dropped.
+pub fn ebcdic_lines(recs: &[Vec<u8>]) -> Vec<String> {
+    recs.iter().map(|r| cms::fs::ebcdic::decode(r).trim_end().to_string()).collect()
+}
+
+/// Writes `fn ft A1`, RECFM V, with `lines` (EBCDIC) on a formatted minidisk: cylinders
+/// `start..start+cyls` of `volser`, dated 2026-11-24 12:00.
+pub fn put_v_file(
+    sys: &System,
+    volser: &str,
+    (start, cyls): (u32, u32),
+    (fname, ftype): (&str, &str),
+    lines: &[&str],
+) {
+    let md = cp::dasd::MinidiskBlocks::new(Arc::clone(&sys.volumes[volser]), start, cyls);
+    let mut disk = cms::fs::CmsDisk::mount(md).expect("the minidisk is formatted");
+    let recs: Vec<Vec<u8>> = lines.iter().map(|l| cms::fs::ebcdic::encode(l)).collect();
+    disk.write_file(
+        cms::fs::FileId::new(fname, ftype).expect("fileid"),
+        cms::fs::FileMode::parse("A1").expect("mode"),
+        cms::fs::RecFm::V,
+        0,
+        cms::fs::WriteMode::New,
+        &recs,
+        cms::fs::Timestamp::new(2026, 11, 24, 12, 0),
+    )
+    .expect("write");
+}
